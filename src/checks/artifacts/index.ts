@@ -1,0 +1,4 @@
+/** The artifacts checks, in catalogue order. */
+import type { Check } from '../types.js';
+
+export const checks: Check[] = [];

@@ -1,0 +1,4 @@
+/** The supply-chain checks, in catalogue order. */
+import type { Check } from '../types.js';
+
+export const checks: Check[] = [];

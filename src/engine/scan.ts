@@ -1,0 +1,71 @@
+/** Runs the checks over a snapshot and applies policy: severities, path ignores, inline suppressions. */
+import type { Check } from '../checks/types.js';
+import type { Finding } from '../model/types.js';
+import { severityRank } from '../model/types.js';
+import type { RepoSnapshot } from '../model/snapshot.js';
+import type { Policy } from '../policy/config.js';
+import { emptyPolicy } from '../policy/config.js';
+import { matchesAny } from '../policy/glob.js';
+import { findSuppressions, isSuppressed, type Suppression } from '../policy/suppress.js';
+import { buildCheckInput, decodeText } from './input.js';
+
+export interface ScanResult {
+  findings: Finding[];
+  /** Findings dropped by an inline suppression, kept for reports that show accepted risks. */
+  suppressed: Finding[];
+  warnings: string[];
+}
+
+export function scanSnapshot(snapshot: RepoSnapshot, checks: readonly Check[], policy: Policy = emptyPolicy()): ScanResult {
+  const input = buildCheckInput(snapshot, { hostedRunnerLabels: policy.hostedRunnerLabels });
+  const warnings = [...snapshot.warnings];
+  const raw: Finding[] = [];
+  for (const check of checks) {
+    if (policy.checks.get(check.meta.id) === 'off') continue;
+    try {
+      for (const draft of check.run(input)) raw.push({ ...draft, checkId: check.meta.id });
+    } catch (err) {
+      // A check bug must not hide every other finding; it is reported loudly instead.
+      warnings.push(`check ${check.meta.id} failed: ${(err as Error).message}`);
+    }
+  }
+
+  const suppressionsByPath = new Map<string, Suppression[]>();
+  const suppressionsFor = (path: string): Suppression[] => {
+    let s = suppressionsByPath.get(path);
+    if (s) return s;
+    const file = snapshot.files.find((f) => f.path === path);
+    const text = decodeText(file?.bytes);
+    const found = text ? findSuppressions(text) : { suppressions: [], unreasoned: [] };
+    for (const line of found.unreasoned) warnings.push(`${path}:${line}: suppression without a reason is not honoured`);
+    s = found.suppressions;
+    suppressionsByPath.set(path, s);
+    return s;
+  };
+
+  const findings: Finding[] = [];
+  const suppressed: Finding[] = [];
+  const seen = new Set<string>();
+  for (const f of raw) {
+    if (matchesAny(f.path, policy.ignoreRegexps)) continue;
+    const override = policy.checks.get(f.checkId);
+    const finding = override && override !== 'off' ? { ...f, severity: override } : f;
+    const key = `${finding.checkId}\0${finding.path}\0${finding.region?.line}\0${finding.region?.column}\0${finding.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (isSuppressed(suppressionsFor(f.path), f.checkId, f.region?.line)) suppressed.push(finding);
+    else findings.push(finding);
+  }
+  findings.sort(compareFindings);
+  return { findings, suppressed, warnings };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.path.localeCompare(b.path) ||
+    (a.region?.line ?? 0) - (b.region?.line ?? 0) ||
+    (a.region?.column ?? 0) - (b.region?.column ?? 0) ||
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.checkId.localeCompare(b.checkId)
+  );
+}
