@@ -3,8 +3,8 @@
  * Never throws on bad input: YAML errors, alias bombs, oversized or binary files become problems
  * that the workflow-invalid check reports.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import type { Alias, Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import type {
   Environment,
   ImageRef,
@@ -45,6 +45,7 @@ class BudgetExceeded extends Error {}
 
 class Walker {
   private visits = 0;
+  private aliasTargets?: Map<Alias, YamlNode | undefined>;
   constructor(
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
@@ -58,9 +59,29 @@ class Walker {
     let hops = 0;
     while (n && isAlias(n)) {
       if (++hops > 64) throw new BudgetExceeded();
-      n = n.resolve(this.doc) as YamlNode | undefined;
+      n = this.aliasTarget(n);
     }
     return n ?? undefined;
+  }
+
+  /**
+   * The node an alias names. The yaml library's own `Alias.resolve` walks the whole document on
+   * every call (quadratic on alias-heavy files), so every alias is resolved once, in one pass, with
+   * the same rule: the last node before the alias that carries the anchor.
+   */
+  private aliasTarget(alias: Alias): YamlNode | undefined {
+    if (!this.aliasTargets) {
+      const targets = new Map<Alias, YamlNode | undefined>();
+      const current = new Map<string, YamlNode>();
+      visit(this.doc, {
+        Node: (_key, node) => {
+          if (isAlias(node)) targets.set(node, current.get(node.source));
+          else if (node.anchor) current.set(node.anchor, node);
+        },
+      });
+      this.aliasTargets = targets;
+    }
+    return this.aliasTargets.get(alias);
   }
 
   locOf(node: unknown, fallback?: Loc): Loc {

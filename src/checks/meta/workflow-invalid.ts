@@ -20,14 +20,21 @@ export const workflowInvalid: Check = {
       references: ['https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax'],
     },
   },
+  /** One finding per file, at its first problem: a broken file is one problem to fix, not twenty. */
   run(input) {
-    return input.invalid.flatMap((file) =>
-      file.problems.map((p) => ({
-        severity: 'medium' as const,
-        message: `${file.kind === 'action' ? 'action metadata' : 'workflow'} is invalid: ${p.message}`,
-        path: file.path,
-        region: pointRegion(p.line, p.column),
-      })),
-    );
+    return input.invalid.flatMap((file) => {
+      const [first, ...rest] = [...file.problems].sort((a, b) => a.line - b.line || a.column - b.column);
+      if (!first) return [];
+      const more = rest.length === 0 ? '' : ` (and ${rest.length} more: ${rest.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`).join('; ')}${rest.length > 3 ? '; …' : ''})`;
+      return [
+        {
+          severity: 'medium' as const,
+          message: `${file.kind === 'action' ? 'action metadata' : 'workflow'} is invalid: ${first.message}${more}`,
+          path: file.path,
+          region: pointRegion(first.line, first.column),
+          data: { problems: file.problems.length },
+        },
+      ];
+    });
   },
 };

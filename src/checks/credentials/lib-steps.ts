@@ -1,0 +1,200 @@
+/**
+ * Credentials-family helpers: walking every step with its job and file, reading action inputs,
+ * boolean-ish toggles, the version of an action reference, and the commands of a `run:` script
+ * with the file line each command starts on.
+ */
+import { isScalar, visit } from 'yaml';
+import type { Job, KeyValue, Scalar, Step, WorkflowFile } from '../../workflows/model.js';
+import { actionName, parseUses } from '../../workflows/uses.js';
+import type { CheckInput } from '../types.js';
+
+export interface StepSite {
+  file: WorkflowFile;
+  job: Job;
+  step: Step;
+}
+
+/** Every step of every workflow and composite action, once per YAML node (anchors are not repeated). */
+export function stepSites(input: Pick<CheckInput, 'workflows' | 'actions'>): StepSite[] {
+  const out: StepSite[] = [];
+  for (const file of [...input.workflows, ...input.actions]) {
+    const seen = new Set<number>();
+    for (const job of file.jobs) {
+      for (const step of job.steps) {
+        if (seen.has(step.loc.offset)) continue;
+        seen.add(step.loc.offset);
+        out.push({ file, job, step });
+      }
+    }
+  }
+  return out;
+}
+
+/** `owner/repo[/path]`, lower-cased, of a step's `uses:`; undefined for `run:` steps, local and docker refs. */
+export function stepAction(step: Step): string | undefined {
+  return step.uses ? actionName(parseUses(step.uses.value)) : undefined;
+}
+
+/** True when the step uses `name` or a sub-path of it (`actions/cache` matches `actions/cache/restore`). */
+export function usesAction(step: Step, name: string): boolean {
+  const a = stepAction(step);
+  return a === name || (!!a && a.startsWith(`${name}/`));
+}
+
+/** A `with:` input by name (action inputs are case-insensitive). */
+export function input(step: Pick<Step, 'with'>, key: string): KeyValue | undefined {
+  const k = key.toLowerCase();
+  return step.with.find((kv) => kv.key.toLowerCase() === k);
+}
+
+/** True when a `with:` input is present with a non-empty value. */
+export function hasInput(step: Pick<Step, 'with'>, key: string): boolean {
+  const kv = input(step, key);
+  return !!kv && (kv.value ?? '').trim() !== '';
+}
+
+export type Toggle = 'on' | 'off' | 'expr' | 'other';
+
+/** How a boolean-ish input reads: `true`/`yes`/`1` are on, `false`/`no`/`0`/empty are off. */
+export function toggle(value: string | undefined): Toggle {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v.includes('${{')) return 'expr';
+  if (['true', 'yes', 'y', 'on', '1'].includes(v)) return 'on';
+  if (['false', 'no', 'n', 'off', '0', ''].includes(v)) return 'off';
+  return 'other';
+}
+
+export function asScalar(kv: KeyValue): Scalar {
+  return { value: kv.value ?? '', loc: kv.loc, keyLoc: kv.keyLoc };
+}
+
+/** True when a value reads a repository, environment or organisation secret (other than GITHUB_TOKEN). */
+export function readsSecret(value: string | undefined): boolean {
+  if (!value) return false;
+  const re = /\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(value)) !== null) {
+    if (!m[1] || m[1].toUpperCase() !== 'GITHUB_TOKEN') return true;
+  }
+  return false;
+}
+
+const commentCache = new WeakMap<object, Map<number, string>>();
+
+/** Trailing comments of scalar nodes, by start offset (from the YAML parser, not from the text). */
+function scalarComments(file: WorkflowFile): Map<number, string> {
+  let m = commentCache.get(file);
+  if (m) return m;
+  const map = new Map<number, string>();
+  try {
+    visit(file.doc, {
+      Scalar(_key, node) {
+        if (node.comment && node.range) map.set(node.range[0], node.comment);
+      },
+      Pair(_key, pair) {
+        // A trailing comment is sometimes attached to the pair's value scalar, sometimes to the key.
+        if (isScalar(pair.value) && pair.value.range && !pair.value.comment && isScalar(pair.key) && pair.key.comment) {
+          map.set(pair.value.range[0], pair.key.comment);
+        }
+      },
+    });
+  } catch {
+    // A document the parser could only partly read simply has no comments to offer.
+  }
+  m = map;
+  commentCache.set(file, m);
+  return m;
+}
+
+/**
+ * Major version of the action a step uses: from a version-like ref (`v6`, `v6.1.0`, `6`) or, for a
+ * SHA or branch pin, from the trailing `# v6.1.0` comment. Undefined when unknown.
+ */
+export function majorVersion(file: WorkflowFile, step: Step): number | undefined {
+  if (!step.uses) return undefined;
+  const ref = parseUses(step.uses.value);
+  if (ref.kind !== 'action') return undefined;
+  const fromRef = /^v?(\d+)(?:\.\d+){0,2}$/.exec(ref.ref ?? '');
+  if (fromRef) return Number(fromRef[1]);
+  const comment = scalarComments(file).get(step.uses.loc.offset);
+  const fromComment = comment ? /\bv?(\d+)(?:\.\d+){0,2}\b/.exec(comment.trim()) : null;
+  return fromComment ? Number(fromComment[1]) : undefined;
+}
+
+export interface ScriptCommand {
+  /** Words of one simple command, quotes removed. */
+  words: string[];
+  /** 1-based file line the command starts on. */
+  line: number;
+  /** The logical line it came from (continuations joined). */
+  text: string;
+}
+
+/**
+ * The simple commands of a `run:` script, each with the file line it starts on. Lines ending in a
+ * continuation (`\`, PowerShell backtick, cmd `^`) are joined; `&&`, `||`, `;` and `|` separate
+ * commands; `#` comment lines are skipped. Scans only the scalar's own source range.
+ */
+export function scriptCommands(file: WorkflowFile, run: Scalar): ScriptCommand[] {
+  const raw = file.text.slice(run.loc.offset, run.loc.endOffset);
+  const physical = raw.split('\n');
+  let first = 0;
+  // A block scalar's source starts with its `|` / `>` header line.
+  if (run.block || /^[|>]/.test(raw)) first = 1;
+  const out: ScriptCommand[] = [];
+  let buf = '';
+  let start = -1;
+  const flush = (): void => {
+    if (start < 0) return;
+    const text = buf.trim();
+    if (text !== '' && !text.startsWith('#')) {
+      for (const part of text.split(/&&|\|\||;|\|/)) {
+        const words = part
+          .trim()
+          .split(/\s+/)
+          .map((w) => w.replace(/^["'(]+|["')]+$/g, ''))
+          .filter((w) => w !== '');
+        if (words.length > 0) out.push({ words, line: run.loc.line + start, text });
+      }
+    }
+    buf = '';
+    start = -1;
+  };
+  for (let i = first; i < physical.length; i++) {
+    let line = physical[i].replace(/\r$/, '');
+    if (i === 0 && !run.block) line = line.replace(/^["']/, '');
+    if (start < 0) {
+      if (line.trim() === '') continue;
+      start = i;
+    }
+    const cont = /(?:\\|`|\^)\s*$/.exec(line);
+    if (cont) {
+      buf += ` ${line.slice(0, cont.index)}`;
+      continue;
+    }
+    buf += ` ${line}`;
+    flush();
+  }
+  flush();
+  return out;
+}
+
+/** Lower-cased program name of a word: path, `.exe` and a pinned version (`twine==6.1.0`) removed. */
+export function programName(word: string): string {
+  const base = word.split(/[\\/]/).pop() ?? word;
+  return base.toLowerCase().replace(/\.exe$/, '').replace(/(==|@|>=|~=).*$/, '');
+}
+
+/** The first word after `index` that is not an option (`-x`, `--flag`, `+toolchain`). */
+export function nextOperand(words: string[], index: number): { word: string; at: number } | undefined {
+  for (let i = index + 1; i < words.length; i++) {
+    if (/^[-+]/.test(words[i])) continue;
+    return { word: words[i], at: i };
+  }
+  return undefined;
+}
+
+/** True when the command is only printing text (the words merely mention a tool). */
+export function isEcho(words: string[]): boolean {
+  return ['echo', 'printf', 'cat', 'write-host', 'write-output', ':'].includes(programName(words[0] ?? ''));
+}
