@@ -83,20 +83,21 @@ export function stepText(w: WorkflowFile, step: Step): string {
 
 /** Actions and commands that publish, deploy or promote something (catalogue §4.1). */
 const PUBLISH_ACTIONS = [
-  'pypa/gh-action-pypi-publish', 'docker/build-push-action', 'softprops/action-gh-release', 'ncipollo/release-action',
+  'pypa/gh-action-pypi-publish', 'softprops/action-gh-release', 'ncipollo/release-action',
   'aws-actions/amazon-ecs-deploy-task-definition', 'google-github-actions/deploy-cloudrun', 'azure/webapps-deploy',
-  'js-devtools/npm-publish', 'huggingface/huggingface_hub', 'actions/deploy-pages', 'peaceiris/actions-gh-pages',
+  'js-devtools/npm-publish', 'actions/deploy-pages', 'peaceiris/actions-gh-pages',
   'aws-actions/amazon-sagemaker-deploy', 'azure/k8s-deploy', 'google-github-actions/deploy-appengine',
 ];
 const PUBLISH_COMMANDS =
-  /\b(twine\s+upload|npm\s+publish|yarn\s+publish|pnpm\s+publish|docker\s+push|podman\s+push|gh\s+release\s+create|huggingface-cli\s+upload|hf\s+upload|poetry\s+publish|uv\s+publish|flit\s+publish|hatch\s+publish|cargo\s+publish|kubectl\s+(apply|set\s+image|rollout)|helm\s+(upgrade|install)|mlflow\s+models\s+(serve|build-docker)|sagemaker|gcloud\s+(run\s+deploy|ai\s+(models|endpoints))|az\s+ml\s+(model|online-deployment)|push_to_hub|upload_folder|upload_file|create_registered_model|transition_model_version_stage|set_registered_model_alias)\b/;
+  /\b(twine\s+upload|npm\s+publish|yarn\s+publish|pnpm\s+publish|docker\s+push|podman\s+push|gh\s+release\s+create|huggingface-cli\s+upload|hf\s+upload|poetry\s+publish|uv\s+publish|flit\s+publish|hatch\s+publish|cargo\s+publish|kubectl\s+(apply|set\s+image|rollout)|helm\s+(upgrade|install)|mlflow\s+models\s+build-docker|aws\s+sagemaker\s+(create-model|create-endpoint|update-endpoint)|gcloud\s+(run\s+deploy|ai\s+(models\s+upload|endpoints\s+deploy-model))|az\s+ml\s+(model\s+create|online-deployment)|push_to_hub|upload_folder|create_registered_model|transition_model_version_stage|set_registered_model_alias)\b/;
 
 export function stepPublishes(step: Step): boolean {
   if (step.uses) {
     const name = actionName(parseUses(step.uses.value));
     if (name && PUBLISH_ACTIONS.some((a) => name === a || name.startsWith(`${a}/`))) return true;
-    if (name === 'docker/build-push-action' || name?.startsWith('docker/build-push-action')) {
-      return step.with.some((kv) => kv.key === 'push' && kv.value === 'true');
+    // build-push-action only pushes with `push: true` (an expression may push too).
+    if (name === 'docker/build-push-action') {
+      return step.with.some((kv) => kv.key === 'push' && (kv.value === 'true' || (kv.value ?? '').includes('${{')));
     }
   }
   return !!step.run && PUBLISH_COMMANDS.test(step.run.value);

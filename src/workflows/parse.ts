@@ -460,6 +460,10 @@ function buildJob(w: Walker, id: string, keyNode: unknown, node: YamlNode | unde
   };
 }
 
+/**
+ * Steps in order. A `parallel:` group (a list of steps run side by side) is flattened into the
+ * list, so every check sees the steps inside it.
+ */
 function buildSteps(w: Walker, node: YamlNode | undefined): Step[] {
   const n = w.resolve(node);
   if (!n) return [];
@@ -468,21 +472,29 @@ function buildSteps(w: Walker, node: YamlNode | undefined): Step[] {
     return [];
   }
   const steps: Step[] = [];
-  n.items.forEach((item, index) => {
+  const addStep = (item: unknown, label: string): void => {
     const map = w.map(item);
     if (!map) {
-      w.problem(`step ${index + 1} must be a mapping`, item);
+      w.problem(`${label} must be a mapping`, item);
+      return;
+    }
+    const group = w.get(map, 'parallel');
+    if (group) {
+      const list = w.resolve(group.valueNode);
+      if (map.items.length !== 1) w.problem(`${label}: "parallel" must be the only key of its step`, group.keyNode);
+      if (!list || !isSeq(list)) w.problem(`${label}: "parallel" must be a sequence of steps`, list ?? group.keyNode);
+      else list.items.forEach((sub, i) => addStep(sub, `${label}, parallel step ${i + 1}`));
       return;
     }
     for (const { key, keyNode } of w.pairs(map)) {
-      if (!STEP_KEYS.has(key)) w.problem(`unexpected key "${key}" in step ${index + 1}`, keyNode);
+      if (!STEP_KEYS.has(key)) w.problem(`unexpected key "${key}" in ${label}`, keyNode);
     }
     const uses = w.scalarAt(map, 'uses');
     const run = w.scalarAt(map, 'run');
-    if (!uses && !run) w.problem(`step ${index + 1} has neither "uses" nor "run"`, map);
-    if (uses && run) w.problem(`step ${index + 1} has both "uses" and "run"`, map);
+    if (!uses && !run) w.problem(`${label} has neither "uses" nor "run"`, map);
+    if (uses && run) w.problem(`${label} has both "uses" and "run"`, map);
     steps.push({
-      index,
+      index: steps.length,
       loc: w.locOf(map),
       id: w.scalarAt(map, 'id'),
       name: w.scalarAt(map, 'name'),
@@ -495,6 +507,7 @@ function buildSteps(w: Walker, node: YamlNode | undefined): Step[] {
       continueOnError: w.scalarAt(map, 'continue-on-error'),
       workingDirectory: w.scalarAt(map, 'working-directory'),
     });
-  });
+  };
+  n.items.forEach((item, index) => addStep(item, `step ${index + 1}`));
   return steps;
 }

@@ -13,7 +13,8 @@ export function isFullSha(ref: string | undefined): boolean {
 }
 
 export function parseUses(raw: string): UsesRef {
-  const value = raw.trim();
+  // Only the first token counts: a block scalar (`uses: |`) may carry a trailing comment or newline.
+  const value = raw.trim().split(/\s/)[0] ?? '';
   if (value.startsWith('./') || value.startsWith('.\\')) return { kind: 'local', path: value.replace(/^\.[\\/]/, '') };
   if (value.startsWith('docker://')) return { kind: 'docker', image: value.slice('docker://'.length) };
   const at = value.lastIndexOf('@');

@@ -5,7 +5,6 @@ import { expressionsIn } from '../../workflows/expressions.js';
 import { exposure, privilege, triggerNames } from '../../workflows/context.js';
 import { region, stepLabel } from '../locs.js';
 import { bodyTaint, worse, type InjectionTaint, type RefTaint, type TaintScope } from './lib-taint.js';
-import { parallelSteps } from './lib-parallel.js';
 import { codeInputsOf, payloadVariables, runnerFileWrites, type RunnerFile } from './lib-sinks.js';
 
 /** Triggers where a run routinely handles pull-request code or artifacts with the base repository's token. */
@@ -72,7 +71,7 @@ function scanFile(w: WorkflowFile, hostedLabels: readonly string[]): FindingDraf
   const seen = new Set<number>();
   for (const job of w.jobs) {
     const privileged = w.kind === 'workflow' && privilege(w, job, hostedLabels).privileged;
-    for (const step of [...job.steps, ...parallelSteps(w, job)]) {
+    for (const step of job.steps) {
       const scope: TaintScope = { workflow: w, job, step };
       const sinks: { scalar: Scalar; what: string; fixable: boolean; kind: string }[] = [];
       if (step.run) sinks.push({ scalar: step.run, what: 'its run: script', fixable: true, kind: 'run' });
