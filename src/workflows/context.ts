@@ -4,7 +4,7 @@
 import type { Severity } from '../model/types.js';
 import { raise } from '../model/types.js';
 import type { Job, Permissions, Step, WorkflowFile } from './model.js';
-import { parseUses, actionName } from './uses.js';
+import { actionName } from './uses.js';
 
 /** Triggers an outsider can fire while the run gets the base repository's token and secrets. */
 export const OUTSIDER_PRIVILEGED_TRIGGERS = new Set([
@@ -93,7 +93,7 @@ const PUBLISH_COMMANDS =
 
 export function stepPublishes(step: Step): boolean {
   if (step.uses) {
-    const name = actionName(parseUses(step.uses.value));
+    const name = actionName(step.uses.ref);
     if (name && PUBLISH_ACTIONS.some((a) => name === a || name.startsWith(`${a}/`))) return true;
     // build-push-action only pushes with `push: true` (an expression may push too).
     if (name === 'docker/build-push-action') {

@@ -3,6 +3,7 @@
  * with a source position on every node the checks may report.
  */
 import type { Document } from 'yaml';
+import type { UsesRef } from './uses.js';
 
 /** Source range of a node: 1-based line/column plus 0-based offsets into the file text. */
 export interface Loc {
@@ -22,6 +23,11 @@ export interface Scalar {
   keyLoc?: Loc;
   /** True when the YAML scalar was a block scalar (`|` or `>`). */
   block?: boolean;
+}
+
+/** A `uses:` value with its reference parsed once at parse time. */
+export interface UsesScalar extends Scalar {
+  ref: UsesRef;
 }
 
 export interface KeyValue {
@@ -80,7 +86,7 @@ export interface Step {
   loc: Loc;
   id?: Scalar;
   name?: Scalar;
-  uses?: Scalar;
+  uses?: UsesScalar;
   run?: Scalar;
   shell?: Scalar;
   if?: Scalar;
@@ -104,7 +110,7 @@ export interface Job {
   env: KeyValue[];
   steps: Step[];
   /** Reusable-workflow call: `jobs.<id>.uses`. */
-  uses?: Scalar;
+  uses?: UsesScalar;
   with: KeyValue[];
   /** `secrets: inherit` or the explicit map of a reusable-workflow call. */
   secrets?: { inherit: boolean; entries: KeyValue[]; loc: Loc };

@@ -18,8 +18,10 @@ import type {
   Scalar,
   Step,
   Trigger,
+  UsesScalar,
   WorkflowFile,
 } from './model.js';
+import { parseUses } from './uses.js';
 
 /** Workflows above this size are not analysed (GitHub's own editor refuses far smaller files). */
 export const MAX_WORKFLOW_BYTES = 1024 * 1024;
@@ -129,6 +131,11 @@ class Walker {
     const value = v === null || v === undefined ? '' : String(v);
     const block = n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED';
     return { value, loc: this.locOf(n), keyLoc: keyNode ? this.locOf(keyNode) : undefined, block };
+  }
+
+  usesAt(map: YAMLMap | undefined): UsesScalar | undefined {
+    const s = this.scalarAt(map, 'uses');
+    return s ? { ...s, ref: parseUses(s.value) } : undefined;
   }
 
   scalarAt(map: YAMLMap | undefined, key: string): Scalar | undefined {
@@ -451,7 +458,7 @@ function buildJob(w: Walker, id: string, keyNode: unknown, node: YamlNode | unde
     if: w.scalarAt(map, 'if'),
     env: w.keyValues(w.get(map, 'env')?.valueNode),
     steps: buildSteps(w, stepsEntry?.valueNode),
-    uses: usesEntry ? w.scalar(usesEntry.valueNode, usesEntry.keyNode) : undefined,
+    uses: usesEntry ? w.usesAt(map) : undefined,
     with: w.keyValues(w.get(map, 'with')?.valueNode),
     secrets,
     container: buildImage(w, w.get(map, 'container')?.valueNode, 'container'),
@@ -489,7 +496,7 @@ function buildSteps(w: Walker, node: YamlNode | undefined): Step[] {
     for (const { key, keyNode } of w.pairs(map)) {
       if (!STEP_KEYS.has(key)) w.problem(`unexpected key "${key}" in ${label}`, keyNode);
     }
-    const uses = w.scalarAt(map, 'uses');
+    const uses = w.usesAt(map);
     const run = w.scalarAt(map, 'run');
     if (!uses && !run) w.problem(`${label} has neither "uses" nor "run"`, map);
     if (uses && run) w.problem(`${label} has both "uses" and "run"`, map);

@@ -5,7 +5,7 @@
  */
 import { isScalar, visit } from 'yaml';
 import type { Job, KeyValue, Scalar, Step, WorkflowFile } from '../../workflows/model.js';
-import { actionName, parseUses } from '../../workflows/uses.js';
+import { actionName } from '../../workflows/uses.js';
 import type { CheckInput } from '../types.js';
 
 export interface StepSite {
@@ -32,7 +32,7 @@ export function stepSites(input: Pick<CheckInput, 'workflows' | 'actions'>): Ste
 
 /** `owner/repo[/path]`, lower-cased, of a step's `uses:`; undefined for `run:` steps, local and docker refs. */
 export function stepAction(step: Step): string | undefined {
-  return step.uses ? actionName(parseUses(step.uses.value)) : undefined;
+  return step.uses ? actionName(step.uses.ref) : undefined;
 }
 
 /** True when the step uses `name` or a sub-path of it (`actions/cache` matches `actions/cache/restore`). */
@@ -112,7 +112,7 @@ function scalarComments(file: WorkflowFile): Map<number, string> {
  */
 export function majorVersion(file: WorkflowFile, step: Step): number | undefined {
   if (!step.uses) return undefined;
-  const ref = parseUses(step.uses.value);
+  const ref = step.uses.ref;
   if (ref.kind !== 'action') return undefined;
   const fromRef = /^v?(\d+)(?:\.\d+){0,2}$/.exec(ref.ref ?? '');
   if (fromRef) return Number(fromRef[1]);

@@ -7,7 +7,6 @@ import type { FindingDraft, Severity } from '../../model/types.js';
 import type { Job, KeyValue, Scalar, Step, WorkflowFile } from '../../workflows/model.js';
 import { exposure } from '../../workflows/context.js';
 import { expressionsIn } from '../../workflows/expressions.js';
-import { parseUses } from '../../workflows/uses.js';
 import { region, stepLabel } from '../locs.js';
 import type { Check } from '../types.js';
 import { publisherStep } from './lib-release.js';
@@ -89,7 +88,7 @@ export const secretsOverexposed: Check = {
       // secrets: inherit
       for (const job of file.jobs) {
         if (!job.secrets?.inherit || !job.uses) continue;
-        const ref = parseUses(job.uses.value);
+        const ref = job.uses.ref;
         const local = ref.kind === 'local';
         out.push({
           severity: bump(file, local ? 'medium' : 'high'),

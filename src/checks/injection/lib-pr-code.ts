@@ -2,7 +2,7 @@
  * Pull-request code in privileged runs: which steps check out PR-controlled code, which steps
  * execute the workspace, and which `if:` gates keep fork pull requests out.
  */
-import { actionName, parseUses } from '../../workflows/uses.js';
+import { actionName } from '../../workflows/uses.js';
 import type { Job, Step } from '../../workflows/model.js';
 import type { Loc } from '../../workflows/model.js';
 
@@ -24,7 +24,7 @@ export interface PrCheckout {
 
 export function isCheckout(step: Step): boolean {
   if (!step.uses) return false;
-  return actionName(parseUses(step.uses.value)) === 'actions/checkout';
+  return actionName(step.uses.ref) === 'actions/checkout';
 }
 
 /** A step that brings PR-controlled code into the workspace. */
@@ -105,7 +105,7 @@ export function runExecutes(script: string): boolean {
 export function stepExecutes(step: Step): string | undefined {
   if (step.run) return runExecutes(step.run.value) ? stepText(step) : undefined;
   if (!step.uses) return undefined;
-  const ref = parseUses(step.uses.value);
+  const ref = step.uses.ref;
   if (ref.kind === 'local') return `local action ${step.uses.value.trim()}`;
   const name = actionName(ref);
   if (name && EXECUTING_ACTIONS.some((a) => name === a || name.startsWith(`${a}/`))) return step.uses.value.trim();

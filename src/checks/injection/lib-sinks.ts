@@ -3,7 +3,7 @@
  * evaluate their input as a script. Also finds writes of non-literal data into the runner's
  * `$GITHUB_ENV` / `$GITHUB_PATH` / `$GITHUB_OUTPUT` files (scanning inside a `run:` scalar's own text).
  */
-import { actionName, parseUses } from '../../workflows/uses.js';
+import { actionName } from '../../workflows/uses.js';
 import type { KeyValue, Step } from '../../workflows/model.js';
 
 /** Action inputs that are evaluated as code (shell, JavaScript, Python, PowerShell, lodash templates). */
@@ -32,7 +32,7 @@ export interface CodeInput {
 /** The `with:` entries of a step that its action runs as code. */
 export function codeInputsOf(step: Step): CodeInput[] {
   if (!step.uses) return [];
-  const name = actionName(parseUses(step.uses.value));
+  const name = actionName(step.uses.ref);
   if (!name) return [];
   const spec = CODE_INPUTS[name];
   if (!spec) return [];

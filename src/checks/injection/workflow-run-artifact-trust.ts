@@ -2,14 +2,14 @@ import type { Check } from '../types.js';
 import type { FindingDraft, Severity } from '../../model/types.js';
 import type { Loc, Step } from '../../workflows/model.js';
 import { privilege, stepPublishes, triggerNames } from '../../workflows/context.js';
-import { actionName, parseUses } from '../../workflows/uses.js';
+import { actionName } from '../../workflows/uses.js';
 import { region, stepLabel } from '../locs.js';
 import { forkGated, stepExecutes } from './lib-pr-code.js';
 
 /** A step that fetches the artifacts of the run that triggered this `workflow_run`. */
 function downloadOf(step: Step): Loc | undefined {
   if (step.uses) {
-    const name = actionName(parseUses(step.uses.value));
+    const name = actionName(step.uses.ref);
     if (name === 'dawidd6/action-download-artifact') return step.uses.loc;
     if (name === 'actions/download-artifact') {
       const runId = step.with.find((kv) => kv.key === 'run-id');

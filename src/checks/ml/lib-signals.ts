@@ -7,7 +7,7 @@ import type { Region } from '../../model/types.js';
 import type { Job, KeyValue, Step, WorkflowFile } from '../../workflows/model.js';
 import type { CheckInput } from '../types.js';
 import { effectivePermissions, hasIdTokenWrite, isSelfHosted, jobText, secretNamesIn } from '../../workflows/context.js';
-import { actionName, actionRepo, parseUses } from '../../workflows/uses.js';
+import { actionName, actionRepo } from '../../workflows/uses.js';
 import { region } from '../locs.js';
 import { commandsOf, quote, tokens, type Command } from './lib-script.js';
 
@@ -24,7 +24,7 @@ export interface Signal {
 // Small accessors
 
 export function stepAction(step: Step): string | undefined {
-  return step.uses ? actionName(parseUses(step.uses.value)) : undefined;
+  return step.uses ? actionName(step.uses.ref) : undefined;
 }
 
 function withValue(step: Step, key: string): KeyValue | undefined {
@@ -130,7 +130,7 @@ function hfRepoType(cmd: string): 'model' | 'dataset' | 'space' {
 
 function isHfAction(step: Step): boolean {
   if (!step.uses) return false;
-  const repo = actionRepo(parseUses(step.uses.value));
+  const repo = actionRepo(step.uses.ref);
   if (!repo) return false;
   return /hugging-?face|(?:^|[/_-])hf(?:[/_-]|$)/.test(repo) && /push|upload|sync|deploy|publish/.test(repo);
 }
@@ -501,7 +501,7 @@ const ATTEST_ACTIONS = new Set(['actions/attest', 'actions/attest-build-provenan
 function addEvidenceOf(w: WorkflowFile, ev: SigningEvidence): void {
   for (const job of w.jobs) {
     if (job.uses) {
-      const ref = parseUses(job.uses.value);
+      const ref = job.uses.ref;
       if (ref.kind === 'action' && `${ref.owner}/${ref.repo}`.toLowerCase() === 'slsa-framework/slsa-github-generator') {
         if (/container/.test(ref.path ?? '')) ev.images = true;
         else ev.files = true;
@@ -531,7 +531,7 @@ export function relatedWorkflows(input: CheckInput, w: WorkflowFile): WorkflowFi
   const out = new Set<WorkflowFile>([w]);
   const byPath = new Map(input.workflows.map((x) => [x.path, x]));
   for (const job of w.jobs) {
-    const ref = job.uses ? parseUses(job.uses.value) : undefined;
+    const ref = job.uses ? job.uses.ref : undefined;
     if (ref?.kind === 'local') {
       const called = byPath.get(ref.path.replace(/@.*$/, ''));
       if (called) out.add(called);
@@ -541,7 +541,7 @@ export function relatedWorkflows(input: CheckInput, w: WorkflowFile): WorkflowFi
   for (const other of input.workflows) {
     if (other === w) continue;
     const callsUs = other.jobs.some((j) => {
-      const ref = j.uses ? parseUses(j.uses.value) : undefined;
+      const ref = j.uses ? j.uses.ref : undefined;
       return ref?.kind === 'local' && ref.path.replace(/@.*$/, '') === w.path;
     });
     const follows = other.triggers.some((t) => {

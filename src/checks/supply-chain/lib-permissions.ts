@@ -4,7 +4,7 @@
  * decide that a scope is safe to drop without review.
  */
 import type { Job, Step } from '../../workflows/model.js';
-import { actionName, parseUses } from '../../workflows/uses.js';
+import { actionName } from '../../workflows/uses.js';
 
 type Need = (step: Step, name: string | undefined) => boolean;
 
@@ -57,7 +57,7 @@ export function jobNeedsWrite(job: Job, scope: string): 'yes' | 'maybe' | 'no' {
   const need = NEEDS[scope];
   let maybe = false;
   for (const step of job.steps) {
-    const name = step.uses ? actionName(parseUses(step.uses.value)) : undefined;
+    const name = step.uses ? actionName(step.uses.ref) : undefined;
     if (need?.(step, name)) return 'yes';
     if (OPAQUE_API(step, name)) maybe = true;
   }

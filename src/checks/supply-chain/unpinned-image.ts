@@ -4,7 +4,7 @@
  */
 import { isScalar } from 'yaml';
 import type { FindingDraft, Region, Severity } from '../../model/types.js';
-import type { Job, WorkflowFile } from '../../workflows/model.js';
+import type { WorkflowFile } from '../../workflows/model.js';
 import { jobPublishes } from '../../workflows/context.js';
 import { mapperFor } from '../../workflows/expressions.js';
 import { pointRegion, region, stepLabel } from '../locs.js';

