@@ -1,7 +1,7 @@
 /** docs/checks.md, generated from each check's metadata (so the docs cannot drift from the code). */
 import type { Check } from '../checks/types.js';
 
-const FIX_LABEL = { edit: 'mechanical edit (`scan --fix`, fix-up PR)', api: 'settings change (enforcement)', guide: 'guidance only' } as const;
+const FIX_LABEL = { edit: 'mechanical edit', api: 'settings change', guide: 'guidance only' } as const;
 const INPUT_LABEL = { F: 'repository files', S: 'GitHub settings' } as const;
 
 export function renderCheckDocs(checks: readonly Check[]): string {
