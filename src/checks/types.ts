@@ -39,7 +39,21 @@ export interface CheckInput {
   textOf(file: SnapshotFile): string | undefined;
 }
 
+/** Why a check could not decide: a settings check never reports a pass it did not verify. */
+export interface NotEvaluated {
+  kind: 'no-settings' | 'missing-permission' | 'not-available' | 'error';
+  reason: string;
+  /** The GitHub App permission to grant, for `missing-permission`. */
+  permission?: string;
+}
+
+/** What a check returns when part of its input was missing. */
+export interface CheckOutcome {
+  findings: FindingDraft[];
+  notEvaluated: NotEvaluated[];
+}
+
 export interface Check {
   meta: CheckMeta;
-  run(input: CheckInput): FindingDraft[];
+  run(input: CheckInput): FindingDraft[] | CheckOutcome;
 }

@@ -81,7 +81,7 @@ async function scan(args: ScanArgs, io: Io): Promise<number> {
 
   let report: string;
   if (args.format === 'sarif') {
-    report = JSON.stringify(toSarif(results.map((r) => ({ findings: r.shown, warnings: r.result.warnings })), ALL_CHECKS), null, 2) + '\n';
+    report = JSON.stringify(toSarif(results.map((r) => ({ findings: r.shown, warnings: r.result.warnings, notEvaluated: r.result.notEvaluated })), ALL_CHECKS), null, 2) + '\n';
   } else if (args.format === 'json') {
     report = JSON.stringify(
       {
@@ -95,6 +95,7 @@ async function scan(args: ScanArgs, io: Io): Promise<number> {
           counts: countBySeverity(r.shown),
           findings: r.shown,
           suppressed: r.result.suppressed,
+          notEvaluated: r.result.notEvaluated,
           warnings: r.result.warnings,
         })),
       },
@@ -104,7 +105,14 @@ async function scan(args: ScanArgs, io: Io): Promise<number> {
   } else {
     const colour = args.colour ?? (io.isTty && !args.output && !io.env.NO_COLOR);
     report = renderText(
-      results.map((r) => ({ label: r.target.label, findings: r.shown, warnings: r.result.warnings, suppressed: r.result.suppressed.length, allFindings: r.result.findings })),
+      results.map((r) => ({
+        label: r.target.label,
+        findings: r.shown,
+        warnings: r.result.warnings,
+        suppressed: r.result.suppressed.length,
+        allFindings: r.result.findings,
+        notEvaluated: r.result.notEvaluated,
+      })),
       colour,
     );
   }

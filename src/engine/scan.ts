@@ -1,5 +1,5 @@
 /** Runs the checks over a snapshot and applies policy: severities, path ignores, inline suppressions. */
-import type { Check } from '../checks/types.js';
+import type { Check, NotEvaluated } from '../checks/types.js';
 import type { Finding } from '../model/types.js';
 import { severityRank } from '../model/types.js';
 import type { RepoSnapshot } from '../model/snapshot.js';
@@ -14,16 +14,32 @@ export interface ScanResult {
   /** Findings dropped by an inline suppression, kept for reports that show accepted risks. */
   suppressed: Finding[];
   warnings: string[];
+  /** Checks (or parts of checks) that could not decide, and why. */
+  notEvaluated: (NotEvaluated & { checkId: string })[];
+}
+
+/** Checks that read only settings are skipped offline with one "not evaluated" note each. */
+function needsSettingsOnly(check: Check): boolean {
+  return check.meta.inputs.includes('S') && !check.meta.inputs.includes('F');
 }
 
 export function scanSnapshot(snapshot: RepoSnapshot, checks: readonly Check[], policy: Policy = emptyPolicy()): ScanResult {
   const input = buildCheckInput(snapshot, { hostedRunnerLabels: policy.hostedRunnerLabels });
   const warnings = [...snapshot.warnings];
   const raw: Finding[] = [];
+  const notEvaluated: ScanResult['notEvaluated'] = [];
   for (const check of checks) {
-    if (policy.checks.get(check.meta.id) === 'off') continue;
+    const checkId = check.meta.id;
+    if (policy.checks.get(checkId) === 'off') continue;
+    if (!snapshot.settings && needsSettingsOnly(check)) {
+      notEvaluated.push({ checkId, kind: 'no-settings', reason: 'needs the repository settings from GitHub' });
+      continue;
+    }
     try {
-      for (const draft of check.run(input)) raw.push({ ...draft, checkId: check.meta.id });
+      const out = check.run(input);
+      const drafts = Array.isArray(out) ? out : out.findings;
+      if (!Array.isArray(out)) for (const n of out.notEvaluated) notEvaluated.push({ ...n, checkId });
+      for (const draft of drafts) raw.push({ ...draft, checkId });
     } catch (err) {
       // A check bug must not hide every other finding; it is reported loudly instead.
       warnings.push(`check ${check.meta.id} failed: ${(err as Error).message}`);
@@ -57,7 +73,7 @@ export function scanSnapshot(snapshot: RepoSnapshot, checks: readonly Check[], p
     else findings.push(finding);
   }
   findings.sort(compareFindings);
-  return { findings, suppressed, warnings };
+  return { findings, suppressed, warnings, notEvaluated };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

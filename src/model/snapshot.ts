@@ -34,4 +34,6 @@ export interface RepoSnapshot {
   files: SnapshotFile[];
   /** One-line warnings from collection (unreadable file, symlink outside the root...). */
   warnings: string[];
+  /** Repository settings, when read from GitHub; absent offline (settings checks say "not evaluated"). */
+  settings?: import('./settings.js').RepoSettings;
 }

@@ -17,6 +17,7 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.
 export interface SarifRunInput {
   findings: Finding[];
   warnings: string[];
+  notEvaluated: { checkId: string; reason: string; permission?: string }[];
 }
 
 function encodeUri(p: string): string {
@@ -65,7 +66,15 @@ export function toSarif(runs: SarifRunInput[], checks: readonly Check[]): object
       invocations: [
         {
           executionSuccessful: true,
-          toolExecutionNotifications: run.warnings.map((w) => ({ level: 'warning', message: { text: w } })),
+          toolExecutionNotifications: [
+            ...run.warnings.map((w) => ({ level: 'warning', message: { text: w } })),
+            // A check that could not decide is a note on its rule, never a silent pass.
+            ...run.notEvaluated.map((n) => ({
+              level: 'note',
+              message: { text: `not evaluated: ${n.reason}${n.permission ? ` (grant "${n.permission}")` : ''}` },
+              associatedRule: { id: n.checkId },
+            })),
+          ],
         },
       ],
     })),

@@ -14,6 +14,17 @@ export interface TextTarget {
   suppressed: number;
   /** Every finding before the --min-severity filter, for the score. */
   allFindings: Finding[];
+  notEvaluated: { checkId: string; kind: string; reason: string; permission?: string }[];
+}
+
+/** One line for the settings checks skipped offline, one line each for anything else undecided. */
+function notEvaluatedLines(items: TextTarget['notEvaluated']): string[] {
+  const offline = items.filter((n) => n.kind === 'no-settings');
+  const rest = items.filter((n) => n.kind !== 'no-settings');
+  const out: string[] = [];
+  if (offline.length > 0) out.push(`not evaluated offline (they need GitHub settings): ${offline.map((n) => n.checkId).join(', ')}`);
+  for (const n of rest) out.push(`not evaluated: ${n.checkId}: ${clean(n.reason)}${n.permission ? ` (grant the app "${n.permission}")` : ''}`);
+  return out;
 }
 
 /** Control characters from repository text must not drive the terminal. */
@@ -47,6 +58,8 @@ export function renderText(targets: TextTarget[], colour: boolean): string {
     const summary = t.findings.length === 0 ? 'no findings' : `${t.findings.length} finding${t.findings.length === 1 ? '' : 's'} (${parts.join(', ')})`;
     const sup = t.suppressed > 0 ? `, ${t.suppressed} suppressed` : '';
     out.push('', `${summary}${sup} · score ${s} (${grade(s)})`);
+    const undecided = notEvaluatedLines(t.notEvaluated);
+    if (undecided.length > 0) out.push(...undecided.map((l) => c(DIM, l)));
     if (targets.length > 1) out.push('');
   }
   return out.join('\n') + '\n';
