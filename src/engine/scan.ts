@@ -6,6 +6,7 @@ import type { RepoSnapshot } from '../model/snapshot.js';
 import type { Policy } from '../policy/config.js';
 import { emptyPolicy } from '../policy/config.js';
 import { matchesAny } from '../policy/glob.js';
+import { isLockedCheck } from '../policy/merge.js';
 import { findSuppressions, isSuppressed, type Suppression } from '../policy/suppress.js';
 import { buildCheckInput, decodeText } from './input.js';
 
@@ -64,6 +65,7 @@ export function scanSnapshot(snapshot: RepoSnapshot, checks: readonly Check[], p
   const seen = new Set<string>();
   for (const f of raw) {
     if (matchesAny(f.path, policy.ignoreRegexps)) continue;
+    if (!isLockedCheck(policy.locked, f.checkId) && matchesAny(f.path, policy.unlockedOnlyIgnoreRegexps)) continue;
     const override = policy.checks.get(f.checkId);
     const finding = override && override !== 'off' ? { ...f, severity: override } : f;
     const key = `${finding.checkId}\0${finding.path}\0${finding.region?.line}\0${finding.region?.column}\0${finding.message}`;

@@ -1,5 +1,6 @@
 /**
- * Policy from `.github/pipeline-guard.yml`:
+ * Policy from `.github/pipeline-guard.yml` (a repository's, or the organisation's in its `.github`
+ * repository):
  *
  *   checks:            # per check: off, or a severity that replaces the finding's own
  *     unpinned-action: high
@@ -8,11 +9,12 @@
  *     - tests/fixtures/**
  *   runners:
  *     hosted: [big-gpu-runner]   # runner labels that are GitHub-hosted larger runners
+ *   lock: [unpinned-action]      # organisation file only: settings a repository cannot loosen ("all" locks every check)
  *
  * Validation is strict: an unknown key, check id or severity is an error naming the line, so a typo
  * never silently turns a check off.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Severity } from '../model/types.js';
 import { isSeverity } from '../model/types.js';
 import { globToRegExp } from './glob.js';
@@ -23,13 +25,18 @@ export interface Policy {
   checks: Map<string, CheckSetting>;
   ignorePaths: string[];
   ignoreRegexps: RegExp[];
+  /** Path ignores that came from a repository under an organisation lock: they spare locked checks. */
+  unlockedOnlyIgnoreRegexps: RegExp[];
   hostedRunnerLabels: string[];
+  /** Check ids whose setting a repository policy may not loosen; `*` locks every check. */
+  locked: Set<string>;
 }
 
 export const DEFAULT_POLICY_PATH = '.github/pipeline-guard.yml';
+export const POLICY_FILE_NAME = 'pipeline-guard.yml';
 
 export function emptyPolicy(): Policy {
-  return { checks: new Map(), ignorePaths: [], ignoreRegexps: [], hostedRunnerLabels: [] };
+  return { checks: new Map(), ignorePaths: [], ignoreRegexps: [], unlockedOnlyIgnoreRegexps: [], hostedRunnerLabels: [], locked: new Set() };
 }
 
 export class PolicyError extends Error {
@@ -42,7 +49,10 @@ export class PolicyError extends Error {
   }
 }
 
-const TOP_KEYS = new Set(['checks', 'ignore', 'runners']);
+const TOP_KEYS = ['checks', 'ignore', 'runners', 'lock'];
+
+/** Finds the line of a value in the source, when the policy came from text. */
+type LineOf = (path: (string | number)[]) => number | undefined;
 
 /** Parses and validates policy text. Throws PolicyError with the file and line. */
 export function parsePolicy(text: string, source: string, knownCheckIds: ReadonlySet<string>): Policy {
@@ -52,54 +62,93 @@ export function parsePolicy(text: string, source: string, knownCheckIds: Readonl
     const e = doc.errors[0];
     throw new PolicyError(`invalid YAML: ${e.message.split('\n')[0]}`, source, lc.linePos(e.pos[0]).line);
   }
-  const policy = emptyPolicy();
-  const root = doc.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return policy;
-  if (!isMap(root)) throw new PolicyError('the policy must be a mapping', source, 1);
-  const lineOf = (node: unknown): number | undefined => {
-    const r = (node as { range?: number[] } | null)?.range;
-    return r ? lc.linePos(r[0]).line : undefined;
-  };
-  for (const pair of root.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    const value = pair.value;
-    if (!TOP_KEYS.has(key)) throw new PolicyError(`unknown key "${key}" (expected ${[...TOP_KEYS].join(', ')})`, source, lineOf(pair.key));
-    if (key === 'checks') {
-      if (value === null || (isScalar(value) && value.value === null)) continue;
-      if (!isMap(value)) throw new PolicyError('"checks" must map check ids to off or a severity', source, lineOf(value));
-      for (const item of value.items) {
-        const id = isScalar(item.key) ? String(item.key.value) : '';
-        const setting = isScalar(item.value) ? item.value.value : undefined;
-        // YAML 1.2 reads `off` as a string, but `false` is a boolean: accept both as "off".
-        const normalised = setting === false ? 'off' : typeof setting === 'string' ? setting.toLowerCase() : setting;
-        if (!knownCheckIds.has(id)) throw new PolicyError(`unknown check id "${id}"`, source, lineOf(item.key));
-        if (normalised !== 'off' && !isSeverity(normalised)) {
-          throw new PolicyError(`check "${id}" must be off, info, low, medium, high or critical, not "${String(setting)}"`, source, lineOf(item.value ?? item.key));
-        }
-        policy.checks.set(id, normalised as CheckSetting);
-      }
-    } else if (key === 'ignore') {
-      const list = isSeq(value) ? value.items : value === null ? [] : undefined;
-      if (!list) throw new PolicyError('"ignore" must be a list of path globs', source, lineOf(value));
-      for (const item of list) {
-        if (!isScalar(item) || typeof item.value !== 'string' || item.value.trim() === '') {
-          throw new PolicyError('each "ignore" entry must be a non-empty path glob', source, lineOf(item));
-        }
-        policy.ignorePaths.push(item.value);
-        policy.ignoreRegexps.push(globToRegExp(item.value));
-      }
-    } else if (key === 'runners') {
-      if (!isMap(value)) throw new PolicyError('"runners" must be a mapping with "hosted"', source, lineOf(value));
-      for (const item of value.items) {
-        const k = isScalar(item.key) ? String(item.key.value) : '';
-        if (k !== 'hosted') throw new PolicyError(`unknown key "runners.${k}" (expected hosted)`, source, lineOf(item.key));
-        if (!isSeq(item.value)) throw new PolicyError('"runners.hosted" must be a list of runner labels', source, lineOf(item.value));
-        for (const l of item.value.items) {
-          if (!isScalar(l)) throw new PolicyError('runner labels must be strings', source, lineOf(l));
-          policy.hostedRunnerLabels.push(String(l.value));
-        }
-      }
+  const lineOf: LineOf = (path) => {
+    // The key's line when the path names a mapping entry, else the value's.
+    const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+    const last = path[path.length - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+      const r = (pair?.key as { range?: number[] } | undefined)?.range;
+      if (r) return lc.linePos(r[0]).line;
     }
+    const node = doc.getIn(path, true) as { range?: number[] } | undefined;
+    return node?.range ? lc.linePos(node.range[0]).line : undefined;
+  };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    throw new PolicyError(`invalid YAML: ${(err as Error).message}`, source, 1);
+  }
+  return policyFromObject(value, source, knownCheckIds, lineOf);
+}
+
+/** Validates a policy already parsed to plain data (Probot's config loader hands us that). */
+export function policyFromObject(value: unknown, source: string, knownCheckIds: ReadonlySet<string>, lineOf: LineOf = () => undefined): Policy {
+  const policy = emptyPolicy();
+  if (value === null || value === undefined || value === '') return policy;
+  const fail = (message: string, path: (string | number)[]): never => {
+    throw new PolicyError(message, source, lineOf(path));
+  };
+  if (typeof value !== 'object' || Array.isArray(value)) fail('the policy must be a mapping', []);
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    // Probot's loader understands `_extends`; it is consumed before we see the object.
+    if (key === '_extends') continue;
+    if (!TOP_KEYS.includes(key)) fail(`unknown key "${key}" (expected ${TOP_KEYS.join(', ')})`, [key]);
+    if (key === 'checks') readChecks(v, policy, knownCheckIds, fail);
+    else if (key === 'ignore') readIgnore(v, policy, fail);
+    else if (key === 'runners') readRunners(v, policy, fail);
+    else readLock(v, policy, knownCheckIds, fail);
   }
   return policy;
+}
+
+type Fail = (message: string, path: (string | number)[]) => never;
+
+function readChecks(v: unknown, policy: Policy, known: ReadonlySet<string>, fail: Fail): void {
+  if (v === null) return;
+  if (typeof v !== 'object' || Array.isArray(v)) fail('"checks" must map check ids to off or a severity', ['checks']);
+  for (const [id, setting] of Object.entries(v as Record<string, unknown>)) {
+    // YAML 1.2 reads `off` as a string, but `false` is a boolean: accept both as "off".
+    const normalised = setting === false ? 'off' : typeof setting === 'string' ? setting.toLowerCase() : setting;
+    if (!known.has(id)) fail(`unknown check id "${id}"`, ['checks', id]);
+    if (normalised !== 'off' && !isSeverity(normalised)) {
+      fail(`check "${id}" must be off, info, low, medium, high or critical, not "${String(setting)}"`, ['checks', id]);
+    }
+    policy.checks.set(id, normalised as CheckSetting);
+  }
+}
+
+function readIgnore(v: unknown, policy: Policy, fail: Fail): void {
+  if (v === null) return;
+  if (!Array.isArray(v)) fail('"ignore" must be a list of path globs', ['ignore']);
+  (v as unknown[]).forEach((item, i) => {
+    if (typeof item !== 'string' || item.trim() === '') fail('each "ignore" entry must be a non-empty path glob', ['ignore', i]);
+    policy.ignorePaths.push(item as string);
+    policy.ignoreRegexps.push(globToRegExp(item as string));
+  });
+}
+
+function readRunners(v: unknown, policy: Policy, fail: Fail): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('"runners" must be a mapping with "hosted"', ['runners']);
+  for (const [k, labels] of Object.entries(v as Record<string, unknown>)) {
+    if (k !== 'hosted') fail(`unknown key "runners.${k}" (expected hosted)`, ['runners', k]);
+    if (!Array.isArray(labels)) fail('"runners.hosted" must be a list of runner labels', ['runners', k]);
+    (labels as unknown[]).forEach((l, i) => {
+      if (typeof l !== 'string') fail('runner labels must be strings', ['runners', k, i]);
+      policy.hostedRunnerLabels.push(l as string);
+    });
+  }
+}
+
+function readLock(v: unknown, policy: Policy, known: ReadonlySet<string>, fail: Fail): void {
+  if (v === 'all') {
+    policy.locked.add('*');
+    return;
+  }
+  if (!Array.isArray(v)) fail('"lock" must be "all" or a list of check ids', ['lock']);
+  (v as unknown[]).forEach((id, i) => {
+    if (typeof id !== 'string' || !known.has(id)) fail(`"lock" names an unknown check id "${String(id)}"`, ['lock', i]);
+    policy.locked.add(id as string);
+  });
 }

@@ -1,0 +1,81 @@
+/** Policy parsing, organisation locks and the merge a repository cannot use to loosen them. */
+import { describe, expect, it } from 'vitest';
+import { ALL_CHECKS, CHECK_IDS, checkById } from '../src/checks/registry.js';
+import { scanSnapshot } from '../src/engine/scan.js';
+import { parsePolicy, policyFromObject, PolicyError } from '../src/policy/config.js';
+import { mergePolicies } from '../src/policy/merge.js';
+import { globToRegExp } from '../src/policy/glob.js';
+
+const dflt = (id: string) => checkById(id)?.meta.defaultSeverity;
+
+describe('policy parsing', () => {
+  it('reads checks, ignores, hosted runners and locks', () => {
+    const p = parsePolicy('checks:\n  unpinned-action: high\n  remote-script-exec: false\nignore: [docs/**]\nruners_typo_free: 1\n'.replace('runers_typo_free: 1\n', 'runners:\n  hosted: [gpu-l4]\nlock: [unpinned-action]\n'), 'p.yml', CHECK_IDS);
+    expect([...p.checks]).toEqual([['unpinned-action', 'high'], ['remote-script-exec', 'off']]);
+    expect(p.ignorePaths).toEqual(['docs/**']);
+    expect(p.hostedRunnerLabels).toEqual(['gpu-l4']);
+    expect([...p.locked]).toEqual(['unpinned-action']);
+    expect(parsePolicy('lock: all\n', 'p.yml', CHECK_IDS).locked.has('*')).toBe(true);
+  });
+
+  it('errors name the file and line', () => {
+    expect(() => parsePolicy('ignore: [x]\nchecks:\n  nope: high\n', 'p.yml', CHECK_IDS)).toThrow(new PolicyError('unknown check id "nope"', 'p.yml', 3));
+    expect(() => parsePolicy('lock: [nope]\n', 'p.yml', CHECK_IDS)).toThrow(/p\.yml:1: "lock" names an unknown check id "nope"/);
+    expect(() => parsePolicy('checks: [a]\n', 'p.yml', CHECK_IDS)).toThrow(/must map check ids/);
+    expect(() => parsePolicy('checks:\n  a: 1\n  a: 2\n', 'p.yml', CHECK_IDS)).toThrow(/p\.yml:3: invalid YAML/);
+  });
+
+  it('validates plain objects from a config loader the same way', () => {
+    expect(() => policyFromObject({ checks: { 'unpinned-action': 'loud' } }, 'org', CHECK_IDS)).toThrow(/org: check "unpinned-action" must be off/);
+    expect(policyFromObject({ _extends: '.github', checks: { 'unpinned-action': 'low' } }, 'org', CHECK_IDS).checks.get('unpinned-action')).toBe('low');
+    expect(policyFromObject(null, 'org', CHECK_IDS).checks.size).toBe(0);
+  });
+});
+
+describe('organisation locks', () => {
+  const org = parsePolicy('checks:\n  unpinned-image: high\nlock: [unpinned-action, unpinned-image]\n', 'org', CHECK_IDS);
+
+  it('a repository cannot switch off or lower a locked check, but may tighten it or change unlocked ones', () => {
+    const repo = parsePolicy('checks:\n  unpinned-action: off\n  unpinned-image: low\n  remote-script-exec: off\n  excessive-permissions: critical\n', 'repo', CHECK_IDS);
+    const { policy, refused } = mergePolicies(org, repo, dflt);
+    expect(policy.checks.get('unpinned-action')).toBeUndefined();
+    expect(policy.checks.get('unpinned-image')).toBe('high');
+    expect(policy.checks.get('remote-script-exec')).toBe('off');
+    expect(policy.checks.get('excessive-permissions')).toBe('critical');
+    expect(refused).toEqual([
+      '"unpinned-action: off" is ignored: the organisation policy locks unpinned-action',
+      '"unpinned-image: low" is ignored: the organisation policy locks unpinned-image',
+    ]);
+    const tighter = mergePolicies(org, parsePolicy('checks:\n  unpinned-action: critical\n', 'repo', CHECK_IDS), dflt);
+    expect(tighter.policy.checks.get('unpinned-action')).toBe('critical');
+    expect(tighter.refused).toEqual([]);
+  });
+
+  it('a repository path ignore does not hide findings of locked checks', () => {
+    const repo = parsePolicy('ignore: [".github/**"]\n', 'repo', CHECK_IDS);
+    const { policy } = mergePolicies(org, repo, dflt);
+    const text = 'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: some/action@v1\n      - run: curl https://x.example/i.sh | sh\n';
+    const bytes = new TextEncoder().encode(text);
+    const result = scanSnapshot({ source: 'local', files: [{ path: '.github/workflows/a.yml', size: bytes.length, bytes }], warnings: [] }, ALL_CHECKS, policy);
+    const ids = new Set(result.findings.map((f) => f.checkId));
+    expect(ids.has('unpinned-action')).toBe(true); // locked: still reported
+    expect(ids.has('remote-script-exec')).toBe(false); // unlocked: the repository may ignore the path
+  });
+
+  it('"lock" in a repository policy is refused', () => {
+    expect(mergePolicies(undefined, parsePolicy('lock: all\n', 'repo', CHECK_IDS), dflt).refused).toEqual([
+      '"lock" is ignored in a repository policy: only the organisation policy can lock checks',
+    ]);
+  });
+});
+
+describe('globs', () => {
+  it('matches ** across directories, * within one, and a directory prefix', () => {
+    expect(globToRegExp('tests/**').test('tests/a/b.yml')).toBe(true);
+    expect(globToRegExp('**/*.pkl').test('models/x/y.pkl')).toBe(true);
+    expect(globToRegExp('**/*.pkl').test('y.pkl')).toBe(true);
+    expect(globToRegExp('*.yml').test('a/b.yml')).toBe(false);
+    expect(globToRegExp('docs').test('docs/x.md')).toBe(true);
+    expect(globToRegExp('a.b').test('axb')).toBe(false);
+  });
+});
