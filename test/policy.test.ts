@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS, CHECK_IDS, checkById } from '../src/checks/registry.js';
 import { scanSnapshot } from '../src/engine/scan.js';
-import { parsePolicy, policyFromObject, PolicyError } from '../src/policy/config.js';
+import { checkRunPolicy, parsePolicy, policyFromObject, PolicyError } from '../src/policy/config.js';
 import { mergePolicies } from '../src/policy/merge.js';
 import { globToRegExp } from '../src/policy/glob.js';
 
@@ -66,6 +66,17 @@ describe('organisation locks', () => {
     expect(mergePolicies(undefined, parsePolicy('lock: all\n', 'repo', CHECK_IDS), dflt).refused).toEqual([
       '"lock" is ignored in a repository policy: only the organisation policy can lock checks',
     ]);
+  });
+});
+
+describe('check run policy', () => {
+  it('defaults to failure at high, neutral at medium; the repository refines what the organisation set', () => {
+    expect(checkRunPolicy(parsePolicy('', 'p', CHECK_IDS))).toEqual({ failOn: 'high', neutralOn: 'medium', failOnExisting: false });
+    const org = parsePolicy('check_run:\n  fail_on: critical\n', 'org', CHECK_IDS);
+    const repo = parsePolicy('check_run:\n  fail_on_existing: true\n', 'repo', CHECK_IDS);
+    expect(checkRunPolicy(mergePolicies(org, repo, dflt).policy)).toEqual({ failOn: 'critical', neutralOn: 'medium', failOnExisting: true });
+    expect(checkRunPolicy(mergePolicies(org, undefined, dflt).policy).failOn).toBe('critical');
+    expect(() => parsePolicy('check_run:\n  fail_on: loud\n', 'p', CHECK_IDS)).toThrow(/p:2: "check_run.fail_on" must be/);
   });
 });
 

@@ -10,6 +10,10 @@
  *   runners:
  *     hosted: [big-gpu-runner]   # runner labels that are GitHub-hosted larger runners
  *   lock: [unpinned-action]      # organisation file only: settings a repository cannot loosen ("all" locks every check)
+ *   check_run:                   # how the app concludes its check run
+ *     fail_on: high              # a finding at or above this severity fails the check (default high)
+ *     neutral_on: medium         # ... at or above this one makes it neutral (default medium)
+ *     fail_on_existing: false    # on a PR, findings on lines the PR did not touch fail too (default false)
  *
  * Validation is strict: an unknown key, check id or severity is an error naming the line, so a typo
  * never silently turns a check off.
@@ -30,13 +34,27 @@ export interface Policy {
   hostedRunnerLabels: string[];
   /** Check ids whose setting a repository policy may not loosen; `*` locks every check. */
   locked: Set<string>;
+  /** Only what the file sets; `checkRunPolicy()` fills in the defaults. */
+  checkRun: Partial<CheckRunPolicy>;
+}
+
+export interface CheckRunPolicy {
+  failOn: Severity;
+  neutralOn: Severity;
+  failOnExisting: boolean;
+}
+
+export const DEFAULT_CHECK_RUN_POLICY: CheckRunPolicy = { failOn: 'high', neutralOn: 'medium', failOnExisting: false };
+
+export function checkRunPolicy(policy: Policy): CheckRunPolicy {
+  return { ...DEFAULT_CHECK_RUN_POLICY, ...policy.checkRun };
 }
 
 export const DEFAULT_POLICY_PATH = '.github/pipeline-guard.yml';
 export const POLICY_FILE_NAME = 'pipeline-guard.yml';
 
 export function emptyPolicy(): Policy {
-  return { checks: new Map(), ignorePaths: [], ignoreRegexps: [], unlockedOnlyIgnoreRegexps: [], hostedRunnerLabels: [], locked: new Set() };
+  return { checks: new Map(), ignorePaths: [], ignoreRegexps: [], unlockedOnlyIgnoreRegexps: [], hostedRunnerLabels: [], locked: new Set(), checkRun: {} };
 }
 
 export class PolicyError extends Error {
@@ -49,7 +67,7 @@ export class PolicyError extends Error {
   }
 }
 
-const TOP_KEYS = ['checks', 'ignore', 'runners', 'lock'];
+const TOP_KEYS = ['checks', 'ignore', 'runners', 'lock', 'check_run'];
 
 /** Finds the line of a value in the source, when the policy came from text. */
 type LineOf = (path: (string | number)[]) => number | undefined;
@@ -98,6 +116,7 @@ export function policyFromObject(value: unknown, source: string, knownCheckIds: 
     if (key === 'checks') readChecks(v, policy, knownCheckIds, fail);
     else if (key === 'ignore') readIgnore(v, policy, fail);
     else if (key === 'runners') readRunners(v, policy, fail);
+    else if (key === 'check_run') readCheckRun(v, policy, fail);
     else readLock(v, policy, knownCheckIds, fail);
   }
   return policy;
@@ -151,4 +170,20 @@ function readLock(v: unknown, policy: Policy, known: ReadonlySet<string>, fail: 
     if (typeof id !== 'string' || !known.has(id)) fail(`"lock" names an unknown check id "${String(id)}"`, ['lock', i]);
     policy.locked.add(id as string);
   });
+}
+
+function readCheckRun(v: unknown, policy: Policy, fail: Fail): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('"check_run" must be a mapping', ['check_run']);
+  for (const [k, value] of Object.entries(v as Record<string, unknown>)) {
+    if (k === 'fail_on' || k === 'neutral_on') {
+      const sev = typeof value === 'string' ? value.toLowerCase() : value;
+      if (!isSeverity(sev)) fail(`"check_run.${k}" must be info, low, medium, high or critical`, ['check_run', k]);
+      policy.checkRun[k === 'fail_on' ? 'failOn' : 'neutralOn'] = sev as Severity;
+    } else if (k === 'fail_on_existing') {
+      if (typeof value !== 'boolean') fail('"check_run.fail_on_existing" must be true or false', ['check_run', k]);
+      policy.checkRun.failOnExisting = value as boolean;
+    } else {
+      fail(`unknown key "check_run.${k}" (expected fail_on, neutral_on, fail_on_existing)`, ['check_run', k]);
+    }
+  }
 }

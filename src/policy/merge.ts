@@ -30,6 +30,7 @@ export function mergePolicies(org: Policy | undefined, repo: Policy | undefined,
     unlockedOnlyIgnoreRegexps: [...base.unlockedOnlyIgnoreRegexps],
     hostedRunnerLabels: [...base.hostedRunnerLabels],
     locked: new Set(base.locked),
+    checkRun: { ...base.checkRun },
   };
   const refused: string[] = [];
   const isLocked = (id: string): boolean => base.locked.has('*') || base.locked.has(id);
@@ -45,6 +46,9 @@ export function mergePolicies(org: Policy | undefined, repo: Policy | undefined,
     merged.ignorePaths.push(...repo.ignorePaths);
     merged.unlockedOnlyIgnoreRegexps.push(...repo.ignoreRegexps);
     merged.hostedRunnerLabels.push(...repo.hostedRunnerLabels);
+    // How the check run concludes is the repository's to choose, unless the organisation locks everything.
+    if (!isLockedCheck(base.locked, '*')) merged.checkRun = { ...base.checkRun, ...repo.checkRun };
+    else if (Object.keys(repo.checkRun).length > 0) refused.push('"check_run" is ignored: the organisation policy locks all checks');
     if (repo.locked.size > 0) refused.push('"lock" is ignored in a repository policy: only the organisation policy can lock checks');
   }
   return { policy: merged, refused };
