@@ -48,6 +48,7 @@ class BudgetExceeded extends Error {}
 class Walker {
   private visits = 0;
   private aliasTargets?: Map<Alias, YamlNode | undefined>;
+  private readonly indexes = new WeakMap<YAMLMap, Map<string, { keyNode: unknown; valueNode: YamlNode | undefined }>>();
   constructor(
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
@@ -118,10 +119,16 @@ class Walker {
     }
   }
 
+  /** Entry of a mapping by key, from an index built once per mapping (keys are looked up many times). */
   get(map: YAMLMap | undefined, key: string): { keyNode: unknown; valueNode: YamlNode | undefined } | undefined {
     if (!map) return undefined;
-    for (const p of this.pairs(map)) if (p.key === key) return p;
-    return undefined;
+    let index = this.indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of this.pairs(map)) if (!index.has(p.key)) index.set(p.key, p);
+      this.indexes.set(map, index);
+    }
+    return index.get(key);
   }
 
   scalar(node: unknown, keyNode?: unknown): Scalar | undefined {
