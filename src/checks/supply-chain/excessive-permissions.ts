@@ -60,8 +60,7 @@ export const excessivePermissions: Check = {
       howToFix:
         'Add `permissions: {}` (or `contents: read`) at the top of the workflow and grant each job only the scopes it uses, e.g. ' +
         '`contents: write` on the release job, `id-token: write` on the publishing job, `security-events: write` on the SARIF upload ' +
-        'job. Reusable-workflow call jobs should state their permissions too. `scan --fix` inserts the top-level block and an inferred ' +
-        'per-job block for review.',
+        'job. Reusable-workflow call jobs should state their permissions too.',
       references: [
         'https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#permissions',
         'https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication#permissions-for-the-github_token',
@@ -84,7 +83,8 @@ export const excessivePermissions: Check = {
         // Jobs that get the repository default token. In a reusable-only workflow ordinary jobs inherit the
         // caller's token; nested reusable-workflow calls still should say what they pass on.
         const bare = w.jobs.filter((j) => !j.permissions && (!reusable || !!j.uses));
-        if (bare.length > 0 && !reusable && w.jobs.length > 1) {
+        const workflowLevel = bare.length > 0 && !reusable && w.jobs.length > 1;
+        if (workflowLevel) {
           push(
             missingSeverity(exp),
             `workflow has no top-level permissions block, so ${list(bare.map((j) => j.id))} get the repository's default GITHUB_TOKEN permissions.`,
@@ -92,8 +92,9 @@ export const excessivePermissions: Check = {
           );
         }
         for (const job of bare) {
+          // The workflow-level finding carries the weight; the per-job ones only point at where to add a block.
           push(
-            missingSeverity(exp),
+            workflowLevel ? 'low' : missingSeverity(exp),
             `${job.uses ? 'reusable-workflow call job' : 'job'} "${job.id}" sets no permissions and the workflow has no permissions block, ` +
               `so it runs with the repository's default GITHUB_TOKEN permissions.`,
             region(job.idLoc),

@@ -51,8 +51,7 @@ export const knownCompromisedAction: Check = {
         'from runner memory and printed or exfiltrated them, so any run in the window must be treated as a secret leak.',
       howToFix:
         'Move to a clean release pinned by full commit SHA (the message names the safe version where known), then rotate every ' +
-        'secret and token the affected jobs could read and check the workflow run logs from the incident window. `scan --fix` bumps ' +
-        'the reference when it can resolve a clean release.',
+        'secret and token the affected jobs could read and check the workflow run logs from the incident window.',
       references: [
         'https://github.com/tj-actions/changed-files/issues/2463',
         'https://nvd.nist.gov/vuln/detail/CVE-2025-30066',

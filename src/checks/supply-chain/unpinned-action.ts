@@ -45,7 +45,7 @@ export const unpinnedAction: Check = {
       howToFix:
         'Pin every remote `uses:` to the full 40-character commit SHA of the release and keep the tag as a comment, e.g. ' +
         '`uses: actions/checkout@<sha> # v4.2.2`; let Dependabot (`package-ecosystem: github-actions`) update both. Resolve a tag with ' +
-        '`gh api repos/OWNER/REPO/commits/TAG --jq .sha`. `scan --fix` does this when it can resolve the ref. Exception: the SLSA ' +
+        '`gh api repos/OWNER/REPO/commits/TAG --jq .sha`. Exception: the SLSA ' +
         'generator reusable workflows (`slsa-framework/slsa-github-generator/.github/workflows/*_slsa3.yml`) must be referenced by a ' +
         'full `vX.Y.Z` tag and are not reported.',
       references: [

@@ -165,8 +165,7 @@ export const unpinnedImage: Check = {
       howToFix:
         'Pin by digest and keep the tag for readability: `python:3.11-slim@sha256:<digest>` (get it with `docker buildx imagetools ' +
         'inspect python:3.11-slim` or `crane digest`; use the multi-arch index digest). For `docker://` steps use ' +
-        '`docker://image@sha256:<digest>`. Enable Dependabot\'s `docker` (and `github-actions`) ecosystems so digests are refreshed. ' +
-        '`scan --fix` resolves and inserts the digest when it can reach the registry.',
+        '`docker://image@sha256:<digest>`. Enable Dependabot\'s `docker` (and `github-actions`) ecosystems so digests are refreshed.',
       references: [
         'https://docs.docker.com/build/building/best-practices/#pin-base-image-versions',
         'https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idcontainerimage',
