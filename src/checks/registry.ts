@@ -6,9 +6,10 @@ import { checks as credentials } from './credentials/index.js';
 import { checks as hygiene } from './hygiene/index.js';
 import { checks as ml } from './ml/index.js';
 import { checks as artifacts } from './artifacts/index.js';
+import { checks as settings } from './settings/index.js';
 import { workflowInvalid } from './meta/workflow-invalid.js';
 
-export const ALL_CHECKS: readonly Check[] = [...injection, ...supplyChain, ...credentials, ...hygiene, ...ml, ...artifacts, workflowInvalid];
+export const ALL_CHECKS: readonly Check[] = [...injection, ...supplyChain, ...credentials, ...hygiene, ...ml, ...artifacts, ...settings, workflowInvalid];
 
 export const CHECK_IDS: ReadonlySet<string> = new Set(ALL_CHECKS.map((c) => c.meta.id));
 

@@ -4,6 +4,7 @@ import type { Job, Loc } from '../../workflows/model.js';
 import { isSelfHosted, triggerNames } from '../../workflows/context.js';
 import { region } from '../locs.js';
 import { forkGated, prCheckoutOf } from './lib-pr-code.js';
+import { selfHostedRunnerSettingsFindings } from '../settings/self-hosted-runner-settings.js';
 
 /** Triggers that run fork pull-request code itself on the runner. */
 const FORK_CODE = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
@@ -29,7 +30,7 @@ export const selfHostedRunnerExposure: Check = {
     severityNote:
       'Critical when fork pull-request code runs on the runner (`pull_request`, or a privileged trigger that checks out the PR head); ' +
       'high when an outsider-triggered workflow (pull_request_target, issue_comment, workflow_run…) runs there without PR code.',
-    inputs: ['F'],
+    inputs: ['F', 'S'],
     fix: 'guide',
     tier: 1,
     standards: { owasp: ['CICD-SEC-7', 'CICD-SEC-4'], slsa: 'Build L2', ssdf: ['PO.5.1', 'PO.5.2'], atlas: ['AML.T0010.001'] },
@@ -78,6 +79,8 @@ export const selfHostedRunnerExposure: Check = {
         });
       }
     }
-    return out;
+    // The settings half: a public repository that can use self-hosted runners at all.
+    const settingsHalf = selfHostedRunnerSettingsFindings(input);
+    return { findings: [...out, ...settingsHalf.findings], notEvaluated: settingsHalf.notEvaluated };
   },
 };
