@@ -5,7 +5,7 @@
  */
 import type { Job, Step, WorkflowFile } from '../../workflows/model.js';
 import { stepPublishes } from '../../workflows/context.js';
-import { input, nextOperand, programName, scriptCommands, stepAction, toggle, usesAction } from './lib-steps.js';
+import { input, nextOperand, programsOf, scriptCommands, stepAction, toggle, usesAction } from './lib-steps.js';
 
 export interface ReleaseTriggers {
   /** A `release` trigger or a `push` of tags: the run is tied to a tag. */
@@ -64,7 +64,7 @@ const EXTRA_PUBLISHERS = [
 function runReleases(w: WorkflowFile, step: Step): boolean {
   if (!step.run) return false;
   for (const c of scriptCommands(w, step.run)) {
-    const words = c.words.map(programName);
+    const words = programsOf(c.words);
     for (let i = 0; i < words.length; i++) {
       const op = nextOperand(c.words, i)?.word.toLowerCase();
       if (words[i] === 'cosign' && (op === 'sign' || op === 'attest' || op === 'sign-blob')) return true;

@@ -6,6 +6,7 @@
 import { isScalar, visit } from 'yaml';
 import type { Job, KeyValue, Scalar, Step, WorkflowFile } from '../../workflows/model.js';
 import { actionName } from '../../workflows/uses.js';
+import { shellScript } from '../../workflows/shell.js';
 import type { CheckInput } from '../types.js';
 
 export interface StepSite {
@@ -130,59 +131,50 @@ export interface ScriptCommand {
   text: string;
 }
 
+const scriptCache = new WeakMap<Scalar, ScriptCommand[]>();
+
 /**
- * The simple commands of a `run:` script, each with the file line it starts on. Lines ending in a
- * continuation (`\`, PowerShell backtick, cmd `^`) are joined; `&&`, `||`, `;` and `|` separate
- * commands; `#` comment lines are skipped. Scans only the scalar's own source range.
+ * The simple commands of a `run:` script (shared reader, `src/workflows/shell.ts`), each with the file
+ * line its logical line starts on. Memoised per `run:` node.
  */
 export function scriptCommands(file: WorkflowFile, run: Scalar): ScriptCommand[] {
-  const raw = file.text.slice(run.loc.offset, run.loc.endOffset);
-  const physical = raw.split('\n');
-  let first = 0;
-  // A block scalar's source starts with its `|` / `>` header line.
-  if (run.block || /^[|>]/.test(raw)) first = 1;
-  const out: ScriptCommand[] = [];
-  let buf = '';
-  let start = -1;
-  const flush = (): void => {
-    if (start < 0) return;
-    const text = buf.trim();
-    if (text !== '' && !text.startsWith('#')) {
-      for (const part of text.split(/&&|\|\||;|\|/)) {
-        const words = part
-          .trim()
-          .split(/\s+/)
-          .map((w) => w.replace(/^["'(]+|["')]+$/g, ''))
-          .filter((w) => w !== '');
-        if (words.length > 0) out.push({ words, line: run.loc.line + start, text });
-      }
+  let out = scriptCache.get(run);
+  if (out) return out;
+  out = [];
+  for (const line of shellScript(file, run)) {
+    for (const c of line.commands) {
+      if (c.words.length > 0) out.push({ words: c.words, line: line.line, text: line.text });
     }
-    buf = '';
-    start = -1;
-  };
-  for (let i = first; i < physical.length; i++) {
-    let line = physical[i].replace(/\r$/, '');
-    if (i === 0 && !run.block) line = line.replace(/^["']/, '');
-    if (start < 0) {
-      if (line.trim() === '') continue;
-      start = i;
-    }
-    const cont = /(?:\\|`|\^)\s*$/.exec(line);
-    if (cont) {
-      buf += ` ${line.slice(0, cont.index)}`;
-      continue;
-    }
-    buf += ` ${line}`;
-    flush();
   }
-  flush();
+  scriptCache.set(run, out);
   return out;
 }
 
 /** Lower-cased program name of a word: path, `.exe` and a pinned version (`twine==6.1.0`) removed. */
 export function programName(word: string): string {
-  const base = word.split(/[\\/]/).pop() ?? word;
-  return base.toLowerCase().replace(/\.exe$/, '').replace(/(==|@|>=|~=).*$/, '');
+  const slash = Math.max(word.lastIndexOf('/'), word.lastIndexOf('\\'));
+  let base = (slash === -1 ? word : word.slice(slash + 1)).toLowerCase();
+  if (base.endsWith('.exe')) base = base.slice(0, -4);
+  let cut = base.length;
+  for (const v of VERSION_MARKS) {
+    const i = base.indexOf(v);
+    if (i !== -1 && i < cut) cut = i;
+  }
+  return cut === base.length ? base : base.slice(0, cut);
+}
+
+const VERSION_MARKS = ['==', '@', '>=', '~='];
+
+const programsCache = new WeakMap<readonly string[], string[]>();
+
+/** `programName` of every word of a command (memoised per words array of the shared reader). */
+export function programsOf(words: readonly string[]): string[] {
+  let p = programsCache.get(words);
+  if (!p) {
+    p = words.map(programName);
+    programsCache.set(words, p);
+  }
+  return p;
 }
 
 /** The first word after `index` that is not an option (`-x`, `--flag`, `+toolchain`). */

@@ -9,7 +9,7 @@ import { effectivePermissions, exposure, hasIdTokenWrite } from '../../workflows
 import { region, pointRegion, stepLabel } from '../locs.js';
 import type { Check } from '../types.js';
 import {
-  input as withInput, isEcho, nextOperand, programName, readsSecret, scriptCommands, stepSites, toggle, usesAction,
+  input as withInput, isEcho, nextOperand, programsOf, readsSecret, scriptCommands, stepSites, toggle, usesAction,
   type ScriptCommand,
 } from './lib-steps.js';
 
@@ -104,8 +104,9 @@ function publishCommands(commands: ScriptCommand[]): { registry: Registry; cmd: 
   for (const cmd of commands) {
     if (isEcho(cmd.words)) continue;
     if (cmd.words.some((w) => /^--dry-run$|^--dry_run$/.test(w))) continue;
+    const progs = programsOf(cmd.words);
     for (let i = 0; i < cmd.words.length; i++) {
-      const prog = programName(cmd.words[i]);
+      const prog = progs[i];
       const spec = COMMANDS.find((c) => c.program === prog);
       if (!spec) continue;
       const op = nextOperand(cmd.words, i);

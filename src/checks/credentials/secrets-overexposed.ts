@@ -102,8 +102,10 @@ export const secretsOverexposed: Check = {
       }
       // toJSON(secrets) and secrets[<expr>]
       const seen = new Set<number>();
-      for (const p of places(file)) {
-        for (const e of expressionsIn(file, p.scalar)) {
+      // Every place and its expressions, read once per file (both passes below use them).
+      const filePlaces = places(file).map((p) => ({ ...p, exprs: expressionsIn(file, p.scalar) }));
+      for (const p of filePlaces) {
+        for (const e of p.exprs) {
           if (seen.has(e.loc.offset)) continue;
           const all = ALL_SECRETS.test(e.body);
           const dynamic = !all && DYNAMIC_INDEX.test(e.body);
@@ -128,18 +130,19 @@ export const secretsOverexposed: Check = {
       if (file.kind !== 'workflow') continue;
       for (const job of file.jobs) {
         if (job.environment || job.uses) continue;
-        const publishes = job.steps.some((s) => publisherStep(file, s));
-        const jobPlaces = places(file).filter((p) => p.job === job);
+        let publishesMemo: boolean | undefined;
+        const publishes = (): boolean => (publishesMemo ??= job.steps.some((s) => publisherStep(file, s)));
+        const jobPlaces = filePlaces.filter((p) => p.job === job);
         let first: { name: string; loc: Scalar['loc'] } | undefined;
         const names = new Set<string>();
         for (const p of jobPlaces) {
-          for (const e of expressionsIn(file, p.scalar)) {
+          for (const e of p.exprs) {
             SECRET_REF.lastIndex = 0;
             let m: RegExpExecArray | null;
             while ((m = SECRET_REF.exec(e.body)) !== null) {
               const name = m[1] ?? m[2];
               if (name.toUpperCase() === 'GITHUB_TOKEN' || NOT_PROD.test(name)) continue;
-              if (!PROD_NAME.test(name) && !publishes) continue;
+              if (!PROD_NAME.test(name) && !publishes()) continue;
               names.add(name);
               if (!first || e.loc.offset < first.loc.offset) first = { name, loc: e.loc };
             }
@@ -149,7 +152,7 @@ export const secretsOverexposed: Check = {
         const list = [...names].slice(0, 3).join(', ') + (names.size > 3 ? ', …' : '');
         out.push({
           severity: bump(file, 'medium'),
-          message: `Job "${job.id}" ${publishes ? 'publishes or deploys with' : 'reads'} production secret${names.size > 1 ? 's' : ''} ${list} but has no \`environment:\` to gate ${names.size > 1 ? 'them' : 'it'}.`,
+          message: `Job "${job.id}" ${publishes() ? 'publishes or deploys with' : 'reads'} production secret${names.size > 1 ? 's' : ''} ${list} but has no \`environment:\` to gate ${names.size > 1 ? 'them' : 'it'}.`,
           path: file.path,
           region: region(first.loc),
           job: job.id,

@@ -8,7 +8,9 @@ import type { Job, KeyValue, Step, WorkflowFile } from '../../workflows/model.js
 import { exposure } from '../../workflows/context.js';
 import { pointRegion, region, stepLabel } from '../locs.js';
 import type { Check } from '../types.js';
-import { input as withInput, isEcho, nextOperand, programName, readsSecret, scriptCommands, stepSites, usesAction } from './lib-steps.js';
+import { input as withInput, isEcho, nextOperand, programsOf, readsSecret, scriptCommands, stepSites, usesAction } from './lib-steps.js';
+
+const CLOUD_CLIS = new Set(['aws', 'gcloud', 'az', 'vault']);
 
 type Provider = 'aws' | 'gcp' | 'azure' | 'vault';
 
@@ -111,9 +113,11 @@ function runHits(file: WorkflowFile, step: Step): Hit[] {
   for (const c of scriptCommands(file, step.run)) {
     if (isEcho(c.words)) continue;
     const w = c.words;
+    const progs = programsOf(w);
+    if (!progs.some((p) => CLOUD_CLIS.has(p))) continue;
     const lower = w.map((x) => x.toLowerCase());
     for (let i = 0; i < w.length; i++) {
-      const prog = programName(w[i]);
+      const prog = progs[i];
       const op = nextOperand(w, i);
       if (prog === 'aws' && op?.word === 'configure' && lower.includes('set') && lower.some((x) => /^aws_(secret_access_key|access_key_id)$/.test(x))) {
         hits.push({ provider: 'aws', region: pointRegion(c.line), what: 'writes a static AWS key with `aws configure set`' });

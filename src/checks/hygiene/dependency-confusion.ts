@@ -9,7 +9,8 @@ import { lower } from '../../model/types.js';
 import type { KeyValue, WorkflowFile } from '../../workflows/model.js';
 import { mapperFor } from '../../workflows/expressions.js';
 import { pointRegion, region } from '../locs.js';
-import { offsetIn, redactUrl, shellLines, stripComment, whereLabel } from './lib-text.js';
+import { shellScript, stripComment } from '../../workflows/shell.js';
+import { redactUrl, whereLabel } from './lib-text.js';
 
 type IndexKind = 'pypi' | 'public' | 'open-upload' | 'private';
 
@@ -70,8 +71,12 @@ function resolveVar(value: string, vars: ReadonlyMap<string, string>): string {
 
 const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
+const SHELL_HINT = /index-strategy|extra-index-url|PIP_EXTRA_INDEX_URL|UV_INDEX_STRATEGY|poetry/;
+
 /** Findings in one shell logical line (a `run:` line or a Dockerfile RUN). */
 export function shellHits(fullLine: string, scriptHashed: boolean, vars: ReadonlyMap<string, string> = new Map()): Hit[] {
+  // Every finding below needs one of these words: skip the regexes on the other lines.
+  if (!SHELL_HINT.test(fullLine)) return [];
   const out: Hit[] = [];
   const line = stripComment(fullLine);
   const uv = UV_CMD.test(line);
@@ -149,13 +154,14 @@ function scanWorkflow(w: WorkflowFile, out: FindingDraft[]): void {
       const where = whereLabel(job, step);
       envFindings(step.env, where, jobId, `step ${step.index + 1}`);
       if (!step.run) continue;
-      const lines = shellLines(w.text, step.run.loc.offset, step.run.loc.endOffset);
+      const lines = shellScript(w, step.run);
+      if (!lines.some((l) => SHELL_HINT.test(l.text))) continue;
       const hashed = lines.some((l) => /--require-hashes\b/.test(l.text));
       const vars = new Map<string, string>();
       for (const kv of [...w.env, ...job.env, ...step.env]) if (kv.value !== undefined) vars.set(kv.key, kv.value);
       for (const line of lines) {
         for (const h of shellHits(line.text, hashed, vars)) {
-          const pos = mapper.pos(offsetIn(line, h.at));
+          const pos = mapper.pos(line.offsetAt(h.at));
           out.push({ severity: h.severity, message: `${h.message} (${where}).`, path: w.path, region: pointRegion(pos.line, pos.column, 1), job: jobId, step: `step ${step.index + 1}`, fixable: false, data: h.data });
         }
       }

@@ -9,7 +9,7 @@ import { lower } from '../../model/types.js';
 import type { SnapshotFile } from '../../model/snapshot.js';
 import type { WorkflowFile } from '../../workflows/model.js';
 import { mapperFor, OffsetMapper } from '../../workflows/expressions.js';
-import { assignmentHits, dedupe, isSecretName, looksLikeCredential, redacted, tokenHits, type SecretHit } from './lib-secrets.js';
+import { assignmentHits, dedupe, HintIndex, isSecretName, looksLikeCredential, redacted, tokenHits, type SecretHit } from './lib-secrets.js';
 import { isTemplatePath, isTestPath, locate } from './lib-text.js';
 import { notebookTexts } from './lib-notebook.js';
 
@@ -43,11 +43,15 @@ function scanWorkflow(w: WorkflowFile, out: FindingDraft[]): void {
   const ctx: Ctx = { out, path: w.path };
   const hits: { hit: SecretHit; base: number; where: string }[] = [];
   let visits = 0;
+  const index = new HintIndex(w.text);
   const scalarHits = (node: unknown): SecretHit[] => {
     const range = (node as { range?: [number, number, number] }).range;
     if (!range) return [];
+    const mayToken = index.mayHoldToken(range[0], range[1]);
+    const mayName = index.mayHoldName(range[0], range[1]);
+    if (!mayToken && !mayName) return [];
     const raw = w.text.slice(range[0], range[1]);
-    const found = dedupe([...tokenHits(raw), ...assignmentHits(raw, false)]);
+    const found = dedupe([...(mayToken ? tokenHits(raw) : []), ...(mayName ? assignmentHits(raw, false) : [])]);
     for (const h of found) hits.push({ hit: h, base: range[0], where: '' });
     return found;
   };

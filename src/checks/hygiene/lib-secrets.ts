@@ -96,6 +96,7 @@ const NOT_SECRET_NAME =
   /^(?:.*_)?(?:BOS|EOS|PAD|UNK|MASK|SEP|CLS|SPECIAL|START|END|STOP|IMAGE|IMG|AUDIO|VIDEO|DEFAULT|ADDITIONAL|SPLIT|PREFIX|SUFFIX|MIDDLE|BOI|EOI|THINK|NEW|MAX|MIN|NUM|EOT|EOD|BOT|TOOL|PLACEHOLDER|CHAT|SYSTEM|USER|ASSISTANT|FIM|NEXT|LAST|FIRST|PREV|CSRF|PAGE|CONTINUATION|RESUME|CANCELLATION)_TOKEN$/;
 
 export function isSecretName(name: string): boolean {
+  if (!SECRET_NAME_WORD.test(name)) return false;
   const n = name.toUpperCase().replace(/-/g, '_');
   if (KNOWN_NAMES.has(n)) return true;
   return SECRET_SUFFIX.test(n) && !NOT_SECRET_NAME.test(n);
@@ -123,8 +124,64 @@ function plausible(body: string): boolean {
   return !isPlaceholder(body) && entropy(body) >= 3;
 }
 
+/**
+ * Prefilter: a string where none of these occurs (any case) cannot hold a token-format hit: every
+ * family needs one of its hints, the paired AWS secret needs `secret…access…key`, legacy W&B `wandb`.
+ */
+const ANY_TOKEN_HINT = new RegExp(
+  [...FAMILIES.flatMap((f) => f.hints).map((h) => h.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), 'secret_?access_?key', 'wandb'].join('|'),
+  'i',
+);
+
+/** Prefilter: every credential-like name (`isSecretName`) contains one of these words, in any case. */
+const SECRET_NAME_WORD = /token|key|secret|passw/i;
+
+/**
+ * Which ranges of a text may hold a token-format hit or a credential-like name, from one scan of the
+ * whole text: a slice can contain a prefilter word only if a whole-text match starts at most one word
+ * length before it. Lets callers skip `tokenHits` / `assignmentHits` on most scalars of a file.
+ */
+export class HintIndex {
+  private readonly token: number[];
+  private readonly name: number[];
+  constructor(text: string) {
+    this.token = starts(text, ANY_TOKEN_HINT);
+    this.name = starts(text, SECRET_NAME_WORD);
+  }
+  mayHoldToken(start: number, end: number): boolean {
+    return anyIn(this.token, start - MAX_HINT, end);
+  }
+  mayHoldName(start: number, end: number): boolean {
+    return anyIn(this.name, start - 6, end);
+  }
+}
+
+/** Longest text `ANY_TOKEN_HINT` can match (`hooks.slack.com/services/`). */
+const MAX_HINT = 32;
+
+function starts(text: string, re: RegExp): number[] {
+  const g = new RegExp(re.source, 'gi');
+  const out: number[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = g.exec(text)) !== null) out.push(m.index);
+  return out;
+}
+
+/** True when a sorted list holds a value in [lo, hi). */
+function anyIn(sorted: number[], lo: number, hi: number): boolean {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (sorted[mid] < lo) a = mid + 1;
+    else b = mid;
+  }
+  return a < sorted.length && sorted[a] < hi;
+}
+
 /** Token-format hits in a string. The string is scanned once per family whose hint occurs in it. */
 export function tokenHits(text: string): SecretHit[] {
+  if (!ANY_TOKEN_HINT.test(text)) return [];
   const hits: SecretHit[] = [];
   for (const f of FAMILIES) {
     if (!f.hints.some((h) => text.includes(h))) continue;
@@ -206,6 +263,7 @@ function wandbLegacy(text: string): SecretHit[] {
  * `quotedOnly` (Python): the value must be a string literal, so calls and names are skipped.
  */
 export function assignmentHits(text: string, quotedOnly: boolean): SecretHit[] {
+  if (!SECRET_NAME_WORD.test(text)) return [];
   const out: SecretHit[] = [];
   const re = /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]{1,63})["']?\]?[ \t]{0,4}(?:[:=]|(?<=^[ \t]*ENV[ \t]+[A-Za-z0-9_]+)[ \t])[ \t]{0,4}/gm;
   let m: RegExpExecArray | null;

@@ -2,7 +2,7 @@
  * Shell analysis shared by remote-script-exec and dependency-confusion: what a script downloads
  * and runs, and whether it verifies a checksum first.
  */
-import { pipelines, stripComment, type ShellLine } from './lib-text.js';
+import { shellLineOf, ShellLine } from '../../workflows/shell.js';
 
 export interface RemoteExec {
   /** Index in the logical line to report (the pipe, `<(`, `$(`, `iex`, or the run of the file). */
@@ -54,11 +54,12 @@ const SUBST_INTERP = String.raw`(?:(?:ba|z|da|k)?sh|source|python[\d.]*|perl|rub
 const PROC_SUBST = new RegExp(String.raw`(?:^|[\s;&|(])(${SUBST_INTERP}|\.)\s+(?:-\S+\s+)*(<\(\s*(?:sudo\s+)?(?:curl|wget)\b)`);
 const CMD_SUBST = new RegExp(String.raw`(?:^|[\s;&|(])(${SUBST_INTERP}(?=\s)(?:\s+-\S+)*?\s+-c|eval)\s+["']?(\$\(\s*(?:curl|wget)\b|\x60\s*(?:curl|wget)\b)`);
 
-/** Remote code execution forms in one logical line. */
-export function remoteExecs(fullLine: string): RemoteExec[] {
+/** Remote code execution forms in one logical line (a plain string is read as one line). */
+export function remoteExecs(logical: ShellLine | string): RemoteExec[] {
   const out: RemoteExec[] = [];
-  const line = stripComment(fullLine);
-  for (const pipeline of pipelines(line)) {
+  const shellLine = logical instanceof ShellLine ? logical : shellLineOf(logical);
+  const line = shellLine.code;
+  for (const pipeline of shellLine.pipelines) {
     let fetchUrl: string | undefined;
     let fetched = false;
     for (const cmd of pipeline) {
@@ -130,14 +131,14 @@ function downloads(cmd: string): { name: string; url?: string }[] {
  * `curl -o x url; bash x` / `wget url && chmod +x x && ./x`: a file downloaded and run later in the
  * same script, with no checksum or signature check anywhere in the script.
  */
-export function downloadThenRun(lines: ShellLine[], got = new Map<string, string | undefined>()): { line: ShellLine; exec: RemoteExec }[] {
+export function downloadThenRun(lines: readonly ShellLine[], got = new Map<string, string | undefined>()): { line: ShellLine; exec: RemoteExec }[] {
   if (lines.some((l) => VERIFY.test(l.text))) {
     got.clear();
     return [];
   }
   const out: { line: ShellLine; exec: RemoteExec }[] = [];
   for (const line of lines) {
-    for (const pipeline of pipelines(line.text)) {
+    for (const pipeline of line.pipelines) {
       for (const cmd of pipeline) {
         for (const d of downloads(cmd.text)) got.set(d.name, d.url);
         if (got.size === 0 || FETCH.test(cmd.text)) continue;

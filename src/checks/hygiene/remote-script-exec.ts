@@ -10,7 +10,8 @@ import { mapperFor } from '../../workflows/expressions.js';
 import { privilege, stepPublishes } from '../../workflows/context.js';
 import { pointRegion } from '../locs.js';
 import { stepLabel } from '../locs.js';
-import { offsetIn, pipelines, redactUrl, shellLines, whereLabel } from './lib-text.js';
+import { pipelines, shellLineOf, shellScript } from '../../workflows/shell.js';
+import { redactUrl, whereLabel } from './lib-text.js';
 import { downloadThenRun, immutableUrl, remoteExecs, type RemoteExec } from './lib-shell-fetch.js';
 
 function describe(e: RemoteExec): string {
@@ -37,12 +38,12 @@ function scanWorkflow(input: CheckInput, w: WorkflowFile, out: FindingDraft[]): 
     const downloaded = new Map<string, string | undefined>();
     for (const step of job.steps) {
       if (!step.run) continue;
-      const lines = shellLines(w.text, step.run.loc.offset, step.run.loc.endOffset);
+      const lines = shellScript(w, step.run);
       const found: { offset: number; exec: RemoteExec }[] = [];
       for (const line of lines) {
-        for (const e of remoteExecs(line.text)) found.push({ offset: offsetIn(line, e.at), exec: e });
+        for (const e of remoteExecs(line)) found.push({ offset: line.offsetAt(e.at), exec: e });
       }
-      for (const { line, exec } of downloadThenRun(lines, downloaded)) found.push({ offset: offsetIn(line, exec.at), exec });
+      for (const { line, exec } of downloadThenRun(lines, downloaded)) found.push({ offset: line.offsetAt(exec.at), exec });
       for (const { offset, exec } of found) {
         if (immutableUrl(exec.url)) continue;
         const severity: Severity = privileged || stepPublishes(step) ? 'high' : 'medium';
@@ -81,8 +82,8 @@ function scanDockerfiles(input: CheckInput, out: FindingDraft[]): void {
   for (const d of input.dockerfiles) {
     for (const ins of d.instructions) {
       if (ins.keyword === 'RUN') {
-        const line = { text: ins.args, segments: [{ at: 0, offset: 0 }] };
-        const execs = [...remoteExecs(ins.args), ...downloadThenRun([line]).map((x) => x.exec)];
+        const line = shellLineOf(ins.args);
+        const execs = [...remoteExecs(line), ...downloadThenRun([line]).map((x) => x.exec)];
         for (const e of execs) {
           if (immutableUrl(e.url)) continue;
           out.push({

@@ -1,10 +1,11 @@
 /**
- * Shell-script helpers for the ml checks: split a `run:` script into logical commands (continuations
- * joined, comments and echo lines dropped) and give each one the position of its first line, found
- * inside the `run:` node's own source range.
+ * Shell-script helpers for the ml checks, on top of the shared reader (`src/workflows/shell.ts`): the
+ * logical commands of a `run:` script (comments and echo lines dropped), each with the position of its
+ * first physical line.
  */
 import type { Region } from '../../model/types.js';
-import type { Step, WorkflowFile } from '../../workflows/model.js';
+import type { Scalar, Step, WorkflowFile } from '../../workflows/model.js';
+import { shellScript } from '../../workflows/shell.js';
 import { region } from '../locs.js';
 
 export interface Command {
@@ -14,74 +15,33 @@ export interface Command {
   region: Region;
 }
 
-/** Drops a trailing ` # comment` (a `#` preceded by whitespace, outside quotes). */
-function stripComment(line: string): string {
-  let quote: string | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-    } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) {
-      return line.slice(0, i);
-    }
-  }
-  return line;
-}
-
 /** Commands that only print text: a signature inside them is not executed. */
 const PRINT_ONLY = /^\s*(echo|printf|cat\s*<<|::(notice|warning|error|group|debug))\b/;
 
+const cache = new WeakMap<Scalar, Command[]>();
+
 /**
- * Logical commands of a `run:` script. Lines ending in `\` (sh) or `` ` `` (pwsh) are joined to the
- * next; full-line comments and print-only commands are dropped.
+ * Logical commands of a `run:` script. Continuation lines are joined; full-line comments and
+ * print-only commands are dropped. Memoised per `run:` node.
  */
 export function commandsOf(w: WorkflowFile, step: Step): Command[] {
   const run = step.run;
   if (!run) return [];
-  const raw = w.text.slice(run.loc.offset, run.loc.endOffset);
-  const lines = run.value.split('\n');
-  const out: Command[] = [];
-  let cursor = 0;
-  let i = 0;
-  while (i < lines.length) {
-    const first = lines[i];
-    let text = first;
-    while (/[\\`]\s*$/.test(text) && i + 1 < lines.length) {
-      text = `${text.replace(/[\\`]\s*$/, '')} ${lines[++i].trim()}`;
-    }
-    i++;
-    const trimmed = text.trim();
-    if (!trimmed || trimmed.startsWith('#') || PRINT_ONLY.test(trimmed)) continue;
-    const cmd = stripComment(trimmed).trim();
+  let out = cache.get(run);
+  if (out) return out;
+  out = [];
+  for (const line of shellScript(w, run)) {
+    if (PRINT_ONLY.test(line.text)) continue;
+    const cmd = line.code.trim();
     if (!cmd) continue;
-    out.push({ text: cmd, region: locate(run.loc, raw, first.trim(), cursor, (c) => (cursor = c)) });
+    const first = line.segments[0];
+    const r: Region = line.exact
+      ? { line: line.line, column: line.column, endLine: line.line, endColumn: line.column + first.length }
+      : region(run.loc);
+    out.push({ text: cmd, region: r });
   }
+  cache.set(run, out);
   return out;
-}
-
-/** Position of `needle` (a physical line of the script) inside the node's raw source, or the node itself. */
-function locate(
-  loc: { offset: number; line: number; column: number; endLine: number; endColumn: number; endOffset: number },
-  raw: string,
-  needle: string,
-  from: number,
-  advance: (c: number) => void,
-): Region {
-  const at = needle ? raw.indexOf(needle, from) : -1;
-  if (at === -1) return region(loc);
-  advance(at + needle.length);
-  const head = raw.slice(0, at);
-  const nl = head.lastIndexOf('\n');
-  const line = loc.line + (head.match(/\n/g)?.length ?? 0);
-  const column = nl === -1 ? loc.column + at : at - nl;
-  return { line, column, endLine: line, endColumn: column + needle.length };
-}
-
-/** Whitespace tokens of a command, with surrounding quotes removed. */
-export function tokens(cmd: string): string[] {
-  return (cmd.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((t) => t.replace(/^(["'])(.*)\1$/, '$2'));
 }
 
 /** A short quote of a command for a message: first 60 characters. */

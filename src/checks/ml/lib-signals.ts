@@ -9,7 +9,8 @@ import type { CheckInput } from '../types.js';
 import { effectivePermissions, hasIdTokenWrite, isSelfHosted, jobText, secretNamesIn } from '../../workflows/context.js';
 import { actionName, actionRepo } from '../../workflows/uses.js';
 import { region } from '../locs.js';
-import { commandsOf, quote, tokens, type Command } from './lib-script.js';
+import { words as tokens } from '../../workflows/shell.js';
+import { commandsOf, quote, type Command } from './lib-script.js';
 
 export interface Signal {
   step: Step;
@@ -46,14 +47,31 @@ function hasDryRun(cmd: string): boolean {
   return /\s--dry[-_]?run\b(?!\s*=\s*(false|none)\b)|\s--dryrun\b/i.test(cmd);
 }
 
+/**
+ * Per-job memo: the model objects are immutable and a job belongs to one file, so a result computed
+ * from (file, job) can be reused by every ml check of the scan.
+ */
+function memo<T>(cache: WeakMap<Job, T>, job: Job, compute: () => T): T {
+  let v = cache.get(job);
+  if (v === undefined) {
+    v = compute();
+    cache.set(job, v);
+  }
+  return v;
+}
+
+const jobCommandsCache = new WeakMap<Job, { step: Step; cmd: Command; script: string }[]>();
+
 /** Each logical command of the job's `run:` steps, with its step. */
 export function jobCommands(w: WorkflowFile, job: Job): { step: Step; cmd: Command; script: string }[] {
-  const out: { step: Step; cmd: Command; script: string }[] = [];
-  for (const step of job.steps) {
-    if (!step.run) continue;
-    for (const cmd of commandsOf(w, step)) out.push({ step, cmd, script: step.run.value });
-  }
-  return out;
+  return memo(jobCommandsCache, job, () => {
+    const out: { step: Step; cmd: Command; script: string }[] = [];
+    for (const step of job.steps) {
+      if (!step.run) continue;
+      for (const cmd of commandsOf(w, step)) out.push({ step, cmd, script: step.run.value });
+    }
+    return out;
+  });
 }
 
 /** Value of an env variable as the step sees it (step > job > workflow). */
@@ -142,7 +160,13 @@ interface HubPush {
   repoType: 'model' | 'dataset' | 'space';
 }
 
+const hubPushesCache = new WeakMap<Job, HubPush[]>();
+
 export function hubPushes(w: WorkflowFile, job: Job): HubPush[] {
+  return memo(hubPushesCache, job, () => computeHubPushes(w, job));
+}
+
+function computeHubPushes(w: WorkflowFile, job: Job): HubPush[] {
   const out: HubPush[] = [];
   for (const step of job.steps) {
     if (isHfAction(step)) {
@@ -251,9 +275,13 @@ function imagePushesFromRun(w: WorkflowFile, job: Job): ImagePush[] {
   return out;
 }
 
+const imagePushesCache = new WeakMap<Job, ImagePush[]>();
+
 export function imagePushes(w: WorkflowFile, job: Job): ImagePush[] {
-  const fromActions = job.steps.map(imagePushFromAction).filter((p): p is ImagePush => !!p);
-  return [...fromActions, ...imagePushesFromRun(w, job)];
+  return memo(imagePushesCache, job, () => {
+    const fromActions = job.steps.map(imagePushFromAction).filter((p): p is ImagePush => !!p);
+    return [...fromActions, ...imagePushesFromRun(w, job)];
+  });
 }
 
 export function isModelImage(p: ImagePush): boolean {
@@ -310,8 +338,18 @@ export interface Deploy extends Signal {
   k8s: boolean;
 }
 
-/** Steps that roll a model or image out to a serving target. */
+const servingDeploysCache = new WeakMap<Job, { hosted: readonly string[]; deploys: Deploy[] }>();
+
+/** Steps that roll a model or image out to a serving target (memoised per job and runner-label list). */
 export function servingDeploys(w: WorkflowFile, job: Job, hosted: readonly string[]): Deploy[] {
+  const hit = servingDeploysCache.get(job);
+  if (hit && hit.hosted === hosted) return hit.deploys;
+  const deploys = computeServingDeploys(w, job, hosted);
+  servingDeploysCache.set(job, { hosted, deploys });
+  return deploys;
+}
+
+function computeServingDeploys(w: WorkflowFile, job: Job, hosted: readonly string[]): Deploy[] {
   const out: Deploy[] = [];
   const real = reachesRealTarget(w, job, hosted);
   const localCluster = usesLocalCluster(w, job);
@@ -498,6 +536,19 @@ export interface SigningEvidence {
 
 const ATTEST_ACTIONS = new Set(['actions/attest', 'actions/attest-build-provenance', 'actions/attest-sbom']);
 
+const evidenceCache = new WeakMap<WorkflowFile, SigningEvidence>();
+
+/** Signing evidence of one workflow on its own (memoised per file). */
+function evidenceOf(w: WorkflowFile): SigningEvidence {
+  let ev = evidenceCache.get(w);
+  if (!ev) {
+    ev = { files: false, images: false, imagesGithubOnly: false };
+    addEvidenceOf(w, ev);
+    evidenceCache.set(w, ev);
+  }
+  return ev;
+}
+
 function addEvidenceOf(w: WorkflowFile, ev: SigningEvidence): void {
   for (const job of w.jobs) {
     if (job.uses) {
@@ -557,7 +608,12 @@ export function relatedWorkflows(input: CheckInput, w: WorkflowFile): WorkflowFi
 
 export function signingEvidence(input: CheckInput, w: WorkflowFile): SigningEvidence {
   const ev: SigningEvidence = { files: false, images: false, imagesGithubOnly: false };
-  for (const x of relatedWorkflows(input, w)) addEvidenceOf(x, ev);
+  for (const x of relatedWorkflows(input, w)) {
+    const own = evidenceOf(x);
+    ev.files ||= own.files;
+    ev.images ||= own.images;
+    ev.imagesGithubOnly ||= own.imagesGithubOnly;
+  }
   return ev;
 }
 
