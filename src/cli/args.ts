@@ -6,9 +6,8 @@ export class UsageError extends Error {}
 
 export type Format = 'text' | 'json' | 'sarif';
 
-export interface ScanArgs {
-  command: 'scan';
-  paths: string[];
+/** Options shared by every command that produces a report. */
+export interface ReportArgs {
   format: Format;
   minSeverity: Severity;
   config?: string;
@@ -16,12 +15,29 @@ export interface ScanArgs {
   colour?: boolean;
 }
 
-export type Args = ScanArgs | { command: 'help' } | { command: 'version' };
+export interface ScanArgs extends ReportArgs {
+  command: 'scan';
+  paths: string[];
+}
+
+export interface AuditArgs extends ReportArgs {
+  command: 'audit';
+  owner: string;
+  repo: string;
+  ref?: string;
+  token?: string;
+}
+
+export type Args = ScanArgs | AuditArgs | { command: 'help' } | { command: 'version' };
 
 export const USAGE = `Usage: pipeline-guard scan [PATH...] [options]
+       pipeline-guard audit OWNER/REPO [--ref REF] [--token TOKEN] [options]
 
-Scans repositories (directories) or single workflow, action, Dockerfile or model files for
-CI/CD and ML pipeline security problems. PATH defaults to the current directory.
+scan   checks repositories (directories) or single workflow, action, Dockerfile or model files
+       offline. PATH defaults to the current directory.
+audit  reads a repository from GitHub (files and settings) and runs every check, the settings
+       checks included. The token comes from --token or GITHUB_TOKEN; GITHUB_API_URL and
+       GITHUB_GRAPHQL_URL select another GitHub (Enterprise Server).
 
 Options:
   -f, --format text|json|sarif   output format (default: text)
@@ -29,6 +45,8 @@ Options:
       --config FILE              policy file (default: <PATH>/.github/pipeline-guard.yml when present)
   -o, --output FILE              write the report to FILE instead of standard output
       --color, --no-color        force colour on or off (default: on for a terminal, off when piped or NO_COLOR is set)
+      --ref REF                  audit: branch, tag or commit to read files at (default: the default branch)
+      --token TOKEN              audit: GitHub token (default: $GITHUB_TOKEN); prefer the variable, it stays out of shell history
   -h, --help                     show this help
   -V, --version                  show the version
 
@@ -39,8 +57,11 @@ export function parseArgs(argv: string[]): Args {
   if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') return { command: 'help' };
   if (argv[0] === '-V' || argv[0] === '--version') return { command: 'version' };
   const [command, ...rest] = argv;
-  if (command !== 'scan') throw new UsageError(`unknown command "${command}" (expected scan)`);
-  const args: ScanArgs = { command: 'scan', paths: [], format: 'text', minSeverity: 'low' };
+  if (command !== 'scan' && command !== 'audit') throw new UsageError(`unknown command "${command}" (expected scan or audit)`);
+  const report: ReportArgs = { format: 'text', minSeverity: 'low' };
+  const positional: string[] = [];
+  let ref: string | undefined;
+  let token: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -60,35 +81,44 @@ export function parseArgs(argv: string[]): Args {
       case '--format': {
         const v = value();
         if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not "${v}"`);
-        args.format = v;
+        report.format = v;
         break;
       }
       case '--min-severity': {
         const v = value().toLowerCase();
         if (!isSeverity(v)) throw new UsageError(`--min-severity must be info, low, medium, high or critical, not "${v}"`);
-        args.minSeverity = v;
+        report.minSeverity = v;
         break;
       }
       case '--config':
-        args.config = value();
+        report.config = value();
         break;
       case '-o':
       case '--output':
-        args.output = value();
+        report.output = value();
         break;
       case '--color':
       case '--colour':
-        args.colour = true;
+        report.colour = true;
         break;
       case '--no-color':
       case '--no-colour':
-        args.colour = false;
+        report.colour = false;
+        break;
+      case '--ref':
+      case '--token':
+        if (command !== 'audit') throw new UsageError(`${name} is an option of audit`);
+        if (name === '--ref') ref = value();
+        else token = value();
         break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option "${a}"`);
-        args.paths.push(a);
+        positional.push(a);
     }
   }
-  if (args.paths.length === 0) args.paths.push('.');
-  return args;
+  if (command === 'scan') return { command, paths: positional.length > 0 ? positional : ['.'], ...report };
+  if (positional.length !== 1) throw new UsageError('audit takes exactly one OWNER/REPO');
+  const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(positional[0]);
+  if (!m) throw new UsageError(`"${positional[0]}" is not OWNER/REPO`);
+  return { command, owner: m[1], repo: m[2], ref, token, ...report };
 }

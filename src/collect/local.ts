@@ -63,7 +63,8 @@ async function readCapped(file: string, size: number, limit: number): Promise<Ui
   }
 }
 
-function isLfsPointer(bytes: Uint8Array | undefined): boolean {
+/** True when the content is a Git LFS pointer file (shared with collect/github). */
+export function isLfsPointer(bytes: Uint8Array | undefined): boolean {
   if (!bytes || bytes.length > 1024) return false;
   return Buffer.from(bytes.subarray(0, LFS_HEADER.length)).toString('latin1') === LFS_HEADER;
 }

@@ -1,0 +1,97 @@
+/** What scan and audit share: policy files, results, and the report in the chosen format. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { ALL_CHECKS, CHECK_IDS } from '../checks/registry.js';
+import { CollectError } from '../collect/local.js';
+import type { ScanResult } from '../engine/scan.js';
+import { severityRank, type Finding, type Severity } from '../model/types.js';
+import { emptyPolicy, parsePolicy, type Policy } from '../policy/config.js';
+import { toSarif } from '../report/sarif.js';
+import { renderText } from '../report/text.js';
+import { countBySeverity, grade, score } from '../report/score.js';
+import { VERSION } from '../version.js';
+import type { ReportArgs } from './args.js';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTty: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+
+export async function loadPolicy(file: string, required: boolean): Promise<Policy> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return emptyPolicy();
+    throw new CollectError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parsePolicy(text, file, CHECK_IDS);
+}
+
+export interface TargetResult {
+  label: string;
+  result: ScanResult;
+  shown: Finding[];
+}
+
+export function targetResult(label: string, result: ScanResult, minSeverity: Severity): TargetResult {
+  const threshold = severityRank(minSeverity);
+  return { label, result, shown: result.findings.filter((f) => severityRank(f.severity) >= threshold) };
+}
+
+/** Writes the report in the chosen format; the exit code says whether anything was shown. */
+export async function emit(results: TargetResult[], args: ReportArgs, io: Io): Promise<number> {
+  let report: string;
+  if (args.format === 'sarif') {
+    report = JSON.stringify(toSarif(results.map((r) => ({ findings: r.shown, warnings: r.result.warnings, notEvaluated: r.result.notEvaluated })), ALL_CHECKS), null, 2) + '\n';
+  } else if (args.format === 'json') {
+    report = JSON.stringify(
+      {
+        tool: 'pipeline-guard',
+        version: VERSION,
+        minSeverity: args.minSeverity,
+        targets: results.map((r) => ({
+          target: r.label,
+          score: score(r.result.findings),
+          grade: grade(score(r.result.findings)),
+          counts: countBySeverity(r.shown),
+          findings: r.shown,
+          suppressed: r.result.suppressed,
+          notEvaluated: r.result.notEvaluated,
+          warnings: r.result.warnings,
+        })),
+      },
+      null,
+      2,
+    ) + '\n';
+  } else {
+    const colour = args.colour ?? (io.isTty && !args.output && !io.env.NO_COLOR);
+    report = renderText(
+      results.map((r) => ({
+        label: r.label,
+        findings: r.shown,
+        warnings: r.result.warnings,
+        suppressed: r.result.suppressed.length,
+        allFindings: r.result.findings,
+        notEvaluated: r.result.notEvaluated,
+      })),
+      colour,
+    );
+  }
+  if (args.output) {
+    try {
+      await writeFile(args.output, report);
+    } catch (err) {
+      throw new CollectError(`cannot write ${args.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  } else {
+    io.stdout(report);
+  }
+  if (args.format !== 'text') for (const r of results) for (const w of r.result.warnings) io.stderr(`warning: ${w}\n`);
+  return results.some((r) => r.shown.length > 0) ? EXIT_FINDINGS : EXIT_OK;
+}
