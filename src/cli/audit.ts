@@ -8,6 +8,8 @@ import { scanSnapshot } from '../engine/scan.js';
 import { parsePolicy } from '../policy/config.js';
 import { mergePolicies } from '../policy/merge.js';
 import type { AuditArgs } from './args.js';
+import type { OctokitLike } from '../collect/github-rest.js';
+import { recordFromEnv } from '../collect/record.js';
 import { emit, loadPolicy, targetResult, type Io } from './output.js';
 
 export class AuditError extends Error {}
@@ -31,6 +33,8 @@ async function makeOctokit(token: string, env: Io['env']) {
       onSecondaryRateLimit: (_after: number, _opts: object, _o: object, retryCount: number) => retryCount < 1,
     },
   });
+  // PIPELINE_GUARD_RECORD=<file> appends every request (never headers or the token) as a JSON line.
+  recordFromEnv(octokit, env);
   const graphqlUrl = env.GITHUB_GRAPHQL_URL;
   return {
     request: (route: string, params?: Record<string, unknown>) => octokit.request(route, params),
@@ -39,7 +43,8 @@ async function makeOctokit(token: string, env: Io['env']) {
   };
 }
 
-type AuditOctokit = Awaited<ReturnType<typeof makeOctokit>>;
+/** What audit needs from an Octokit: the collector's surface. Tests inject one that checks every request. */
+export type AuditOctokit = OctokitLike;
 
 /** `.github/pipeline-guard.yml` of a repository, or undefined when it has none. */
 async function policyText(octokit: AuditOctokit, owner: string, repo: string): Promise<string | undefined> {
@@ -58,10 +63,10 @@ async function policyText(octokit: AuditOctokit, owner: string, repo: string): P
   }
 }
 
-export async function audit(args: AuditArgs, io: Io): Promise<number> {
+export async function audit(args: AuditArgs, io: Io, deps: { octokit?: AuditOctokit } = {}): Promise<number> {
   const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
-  if (!token) throw new AuditError('audit needs a token: set GITHUB_TOKEN (or pass --token)');
-  const octokit = await makeOctokit(token, io.env);
+  if (!token && !deps.octokit) throw new AuditError('audit needs a token: set GITHUB_TOKEN (or pass --token)');
+  const octokit = deps.octokit ?? (await makeOctokit(token as string, io.env));
   let policy;
   if (args.config) {
     policy = await loadPolicy(args.config, true);
