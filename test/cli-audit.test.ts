@@ -28,7 +28,7 @@ async function runAudit(argv: string[], octokit?: Contract['octokit']) {
 }
 
 interface JsonReport {
-  targets: { target: string; findings: { checkId: string; severity: string; path: string; region?: { line: number } }[]; notEvaluated: { checkId: string }[] }[];
+  targets: { target: string; findings: { checkId: string; severity: string; path: string; message: string; region?: { line: number } }[]; notEvaluated: { checkId: string }[] }[];
 }
 
 let contract: Contract;

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, test } from 'vitest';
+
+const root = new URL('../../', import.meta.url);
+const manifest = parse(readFileSync(new URL('app.yml', root), 'utf8')) as { default_events: string[]; default_permissions: Record<string, string> };
+
+/** The App permission each route the app calls needs (github-api.md §2). */
+const ROUTE_PERMISSIONS: Record<string, [string, 'read' | 'write']> = {
+  'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': ['checks', 'read'],
+  'POST /repos/{owner}/{repo}/check-runs': ['checks', 'write'],
+  'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': ['checks', 'write'],
+  'GET /repos/{owner}/{repo}/check-runs/{check_run_id}': ['checks', 'read'],
+  'GET /repos/{owner}/{repo}/contents/{path}': ['contents', 'read'],
+  'GET /repos/{owner}/{repo}/pulls/{pull_number}/files': ['pull_requests', 'read'],
+  'GET /repos/{owner}/{repo}': ['metadata', 'read'],
+  'GET /repos/{owner}/{repo}/git/ref/{ref}': ['contents', 'read'],
+};
+
+describe('app.yml', () => {
+  test('least privilege: administration is read only; write only where a feature writes', () => {
+    const p = manifest.default_permissions;
+    expect(p.administration).toBe('read');
+    expect(p.organization_administration).toBe('read');
+    const writes = Object.entries(p).filter(([, v]) => v !== 'read').map(([k]) => k).sort();
+    expect(writes).toEqual(['checks', 'contents', 'issues', 'pull_requests', 'workflows']);
+  });
+
+  test('every route the app calls is covered by a granted permission', () => {
+    const rank = { read: 1, write: 2 } as const;
+    for (const [route, [perm, level]] of Object.entries(ROUTE_PERMISSIONS)) {
+      const granted = manifest.default_permissions[perm] as 'read' | 'write' | undefined;
+      expect(granted, `${route} needs ${perm}: ${level}`).toBeDefined();
+      expect(rank[granted!], route).toBeGreaterThanOrEqual(rank[level]);
+    }
+  });
+
+  test('subscribes to every event the app handles (installation events are always delivered)', () => {
+    for (const e of ['push', 'pull_request', 'check_run', 'branch_protection_rule', 'branch_protection_configuration', 'repository_ruleset', 'repository']) {
+      expect(manifest.default_events).toContain(e);
+    }
+    expect(manifest.default_events).not.toContain('installation');
+  });
+});
+
+describe('.env.example', () => {
+  const text = readFileSync(new URL('.env.example', root), 'utf8');
+  test.each(['APP_ID', 'PRIVATE_KEY', 'PRIVATE_KEY_PATH', 'WEBHOOK_SECRET', 'WEBHOOK_PROXY_URL', 'PORT', 'LOG_LEVEL', 'GHE_HOST', 'GHE_PROTOCOL', 'PIPELINE_GUARD_RECORD', 'REDIS_URL'])(
+    '%s is listed with a comment and no value that looks like a secret',
+    (name) => {
+      const lines = text.split('\n');
+      const i = lines.findIndex((l) => l.startsWith(`${name}=`));
+      expect(i).toBeGreaterThan(0);
+      expect(lines[i - 1].startsWith('#')).toBe(true);
+      expect(lines[i]).not.toMatch(/BEGIN|gh[pousr]_/);
+    },
+  );
+});
