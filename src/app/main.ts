@@ -7,6 +7,7 @@ import { run } from 'probot';
 import { collectRepoSnapshot } from '../collect/github.js';
 import { recordRequests, type HookableOctokit } from '../collect/record.js';
 import { createApp } from './index.js';
+import { appOctokit } from './octokit.js';
 
 await run(
   createApp({
@@ -15,4 +16,5 @@ await run(
     record: (octokit, file) => recordRequests(octokit as unknown as HookableOctokit, file),
     recordFile: process.env.PIPELINE_GUARD_RECORD || undefined,
   }),
+  { Octokit: appOctokit() },
 );

@@ -10,6 +10,7 @@ import { mergePolicies } from '../policy/merge.js';
 import type { AuditArgs } from './args.js';
 import type { OctokitLike } from '../collect/github-rest.js';
 import { recordFromEnv } from '../collect/record.js';
+import { fetchWithTimeout, REQUEST_TIMEOUT_MS, shouldRetryRateLimit } from '../collect/octokit-options.js';
 import { emit, loadPolicy, targetResult, type Io } from './output.js';
 
 export class AuditError extends Error {}
@@ -28,10 +29,10 @@ async function makeOctokit(token: string, env: Io['env']) {
     baseUrl,
     userAgent: 'pipeline-guard-cli',
     throttle: {
-      // Primary limit: wait and retry twice; secondary limit: wait as GitHub asks, once.
-      onRateLimit: (_after: number, _opts: object, _o: object, retryCount: number) => retryCount < 2,
-      onSecondaryRateLimit: (_after: number, _opts: object, _o: object, retryCount: number) => retryCount < 1,
+      onRateLimit: (after: number, _opts: object, _o: object, count: number) => shouldRetryRateLimit('primary', after, count),
+      onSecondaryRateLimit: (after: number, _opts: object, _o: object, count: number) => shouldRetryRateLimit('secondary', after, count),
     },
+    request: { fetch: fetchWithTimeout(REQUEST_TIMEOUT_MS) },
   });
   // PIPELINE_GUARD_RECORD=<file> appends every request (never headers or the token) as a JSON line.
   recordFromEnv(octokit, env);
