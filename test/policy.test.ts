@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS, CHECK_IDS, checkById } from '../src/checks/registry.js';
 import { scanSnapshot } from '../src/engine/scan.js';
-import { checkRunPolicy, parsePolicy, policyFromObject, PolicyError } from '../src/policy/config.js';
+import { checkRunPolicy, gatePolicy, parsePolicy, policyFromObject, PolicyError } from '../src/policy/config.js';
 import { mergePolicies } from '../src/policy/merge.js';
 import { globToRegExp } from '../src/policy/glob.js';
 
@@ -77,6 +77,34 @@ describe('check run policy', () => {
     expect(checkRunPolicy(mergePolicies(org, repo, dflt).policy)).toEqual({ failOn: 'critical', neutralOn: 'medium', failOnExisting: true });
     expect(checkRunPolicy(mergePolicies(org, undefined, dflt).policy).failOn).toBe('critical');
     expect(() => parsePolicy('check_run:\n  fail_on: loud\n', 'p', CHECK_IDS)).toThrow(/p:2: "check_run.fail_on" must be/);
+  });
+});
+
+describe('deployment gate policy', () => {
+  it('reads the gate with defaults and strict validation', () => {
+    expect(gatePolicy(parsePolicy('', 'p', CHECK_IDS))).toEqual({
+      environments: [], severity: 'high', requireDefaultBranchWorkflow: true, requireAttestation: true, signerWorkflows: [], requireProtectedEnvironment: false, failOpen: false,
+    });
+    const p = parsePolicy('gate:\n  environments: [production]\n  severity: critical\n  fail_open: true\n  signer_workflows: [acme/ml/.github/workflows/release.yml]\n', 'p', CHECK_IDS);
+    expect(gatePolicy(p)).toMatchObject({ environments: ['production'], severity: 'critical', failOpen: true, signerWorkflows: ['acme/ml/.github/workflows/release.yml'] });
+    expect(() => parsePolicy('gate:\n  enviroments: [x]\n', 'p', CHECK_IDS)).toThrow(/p:2: unknown key "gate.enviroments"/);
+    expect(() => parsePolicy('gate:\n  fail_open: yes\n', 'p', CHECK_IDS)).toThrow(/must be true or false/);
+  });
+
+  it('without an organisation policy the repository decides its gate', () => {
+    const repo = parsePolicy('gate:\n  environments: [prod]\n  require_attestation: false\n', 'repo', CHECK_IDS);
+    expect(gatePolicy(mergePolicies(undefined, repo, dflt).policy)).toMatchObject({ environments: ['prod'], requireAttestation: false });
+  });
+
+  it('a repository may add environments and tighten the gate, never loosen the organisation\'s', () => {
+    const org = parsePolicy('gate:\n  environments: [production]\n  severity: high\n  signer_workflows: [a/b/.github/workflows/r.yml, a/b/.github/workflows/s.yml]\n  fail_open: false\n', 'org', CHECK_IDS);
+    const repo = parsePolicy('gate:\n  environments: [model-registry]\n  severity: critical\n  require_attestation: false\n  fail_open: true\n  signer_workflows: [a/b/.github/workflows/r.yml, evil/x/.github/workflows/y.yml]\n', 'repo', CHECK_IDS);
+    const { policy, refused } = mergePolicies(org, repo, dflt);
+    expect(gatePolicy(policy)).toMatchObject({ environments: ['production', 'model-registry'], severity: 'high', failOpen: false, requireAttestation: true, signerWorkflows: ['a/b/.github/workflows/r.yml'] });
+    expect(refused).toHaveLength(3);
+    expect(refused.join('\n')).toMatch(/gate.severity: critical/);
+    expect(refused.join('\n')).toMatch(/requireAttestation/);
+    expect(refused.join('\n')).toMatch(/fail_open/);
   });
 });
 

@@ -14,6 +14,14 @@
  *     fail_on: high              # a finding at or above this severity fails the check (default high)
  *     neutral_on: medium         # ... at or above this one makes it neutral (default medium)
  *     fail_on_existing: false    # on a PR, findings on lines the PR did not touch fail too (default false)
+ *   gate:                        # the deployment gate (deployment protection rule)
+ *     environments: [production] # environments the app decides for (none: the gate approves nothing it is not asked about)
+ *     severity: high             # reject when the deployed commit has a finding at or above this in the deploying workflow
+ *     require_default_branch_workflow: true  # the requesting workflow must be the default branch's version
+ *     require_attestation: true  # reject when no attested digest can be found
+ *     signer_workflows: [acme/ml/.github/workflows/release.yml]  # attestation signers allowed (owner/repo/path)
+ *     require_protected_environment: false   # reject when the environment has no reviewers and no branch policy
+ *     fail_open: false           # on GitHub errors or timeouts: reject (default) or approve
  *
  * Validation is strict: an unknown key, check id or severity is an error naming the line, so a typo
  * never silently turns a check off.
@@ -36,6 +44,32 @@ export interface Policy {
   locked: Set<string>;
   /** Only what the file sets; `checkRunPolicy()` fills in the defaults. */
   checkRun: Partial<CheckRunPolicy>;
+  /** Only what the file sets; `gatePolicy()` fills in the defaults. */
+  gate: Partial<GatePolicy>;
+}
+
+export interface GatePolicy {
+  environments: string[];
+  severity: Severity;
+  requireDefaultBranchWorkflow: boolean;
+  requireAttestation: boolean;
+  signerWorkflows: string[];
+  requireProtectedEnvironment: boolean;
+  failOpen: boolean;
+}
+
+export const DEFAULT_GATE_POLICY: GatePolicy = {
+  environments: [],
+  severity: 'high',
+  requireDefaultBranchWorkflow: true,
+  requireAttestation: true,
+  signerWorkflows: [],
+  requireProtectedEnvironment: false,
+  failOpen: false,
+};
+
+export function gatePolicy(policy: Policy): GatePolicy {
+  return { ...DEFAULT_GATE_POLICY, ...policy.gate };
 }
 
 export interface CheckRunPolicy {
@@ -54,7 +88,7 @@ export const DEFAULT_POLICY_PATH = '.github/pipeline-guard.yml';
 export const POLICY_FILE_NAME = 'pipeline-guard.yml';
 
 export function emptyPolicy(): Policy {
-  return { checks: new Map(), ignorePaths: [], ignoreRegexps: [], unlockedOnlyIgnoreRegexps: [], hostedRunnerLabels: [], locked: new Set(), checkRun: {} };
+  return { checks: new Map(), ignorePaths: [], ignoreRegexps: [], unlockedOnlyIgnoreRegexps: [], hostedRunnerLabels: [], locked: new Set(), checkRun: {}, gate: {} };
 }
 
 export class PolicyError extends Error {
@@ -67,7 +101,7 @@ export class PolicyError extends Error {
   }
 }
 
-const TOP_KEYS = ['checks', 'ignore', 'runners', 'lock', 'check_run'];
+const TOP_KEYS = ['checks', 'ignore', 'runners', 'lock', 'check_run', 'gate'];
 
 /** Finds the line of a value in the source, when the policy came from text. */
 type LineOf = (path: (string | number)[]) => number | undefined;
@@ -117,6 +151,7 @@ export function policyFromObject(value: unknown, source: string, knownCheckIds: 
     else if (key === 'ignore') readIgnore(v, policy, fail);
     else if (key === 'runners') readRunners(v, policy, fail);
     else if (key === 'check_run') readCheckRun(v, policy, fail);
+    else if (key === 'gate') readGate(v, policy, fail);
     else readLock(v, policy, knownCheckIds, fail);
   }
   return policy;
@@ -184,6 +219,37 @@ function readCheckRun(v: unknown, policy: Policy, fail: Fail): void {
       policy.checkRun.failOnExisting = value as boolean;
     } else {
       fail(`unknown key "check_run.${k}" (expected fail_on, neutral_on, fail_on_existing)`, ['check_run', k]);
+    }
+  }
+}
+
+const GATE_BOOLEANS: Record<string, keyof GatePolicy> = {
+  require_default_branch_workflow: 'requireDefaultBranchWorkflow',
+  require_attestation: 'requireAttestation',
+  require_protected_environment: 'requireProtectedEnvironment',
+  fail_open: 'failOpen',
+};
+
+function stringList(v: unknown, path: (string | number)[], fail: Fail): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x.trim() === '')) fail(`"${path.join('.')}" must be a list of names`, path);
+  return v as string[];
+}
+
+function readGate(v: unknown, policy: Policy, fail: Fail): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('"gate" must be a mapping', ['gate']);
+  const gate = policy.gate as Record<string, unknown>;
+  for (const [k, value] of Object.entries(v as Record<string, unknown>)) {
+    if (k === 'environments') gate.environments = stringList(value, ['gate', k], fail);
+    else if (k === 'signer_workflows') gate.signerWorkflows = stringList(value, ['gate', k], fail);
+    else if (k === 'severity') {
+      const sev = typeof value === 'string' ? value.toLowerCase() : value;
+      if (!isSeverity(sev)) fail('"gate.severity" must be info, low, medium, high or critical', ['gate', k]);
+      gate.severity = sev;
+    } else if (k in GATE_BOOLEANS) {
+      if (typeof value !== 'boolean') fail(`"gate.${k}" must be true or false`, ['gate', k]);
+      gate[GATE_BOOLEANS[k]] = value;
+    } else {
+      fail(`unknown key "gate.${k}" (expected environments, severity, ${Object.keys(GATE_BOOLEANS).join(', ')}, signer_workflows)`, ['gate', k]);
     }
   }
 }

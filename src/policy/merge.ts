@@ -7,7 +7,7 @@
 import type { Severity } from '../model/types.js';
 import { severityRank } from '../model/types.js';
 import type { CheckSetting, Policy } from './config.js';
-import { emptyPolicy } from './config.js';
+import { DEFAULT_GATE_POLICY, emptyPolicy } from './config.js';
 
 export interface MergedPolicy {
   policy: Policy;
@@ -31,6 +31,7 @@ export function mergePolicies(org: Policy | undefined, repo: Policy | undefined,
     hostedRunnerLabels: [...base.hostedRunnerLabels],
     locked: new Set(base.locked),
     checkRun: { ...base.checkRun },
+    gate: { ...base.gate },
   };
   const refused: string[] = [];
   const isLocked = (id: string): boolean => base.locked.has('*') || base.locked.has(id);
@@ -49,6 +50,9 @@ export function mergePolicies(org: Policy | undefined, repo: Policy | undefined,
     // How the check run concludes is the repository's to choose, unless the organisation locks everything.
     if (!isLockedCheck(base.locked, '*')) merged.checkRun = { ...base.checkRun, ...repo.checkRun };
     else if (Object.keys(repo.checkRun).length > 0) refused.push('"check_run" is ignored: the organisation policy locks all checks');
+    // The deployment gate protects production: a repository may add environments and tighten, never loosen.
+    if (org) mergeGate(merged.gate, repo.gate, refused);
+    else merged.gate = { ...repo.gate };
     if (repo.locked.size > 0) refused.push('"lock" is ignored in a repository policy: only the organisation policy can lock checks');
   }
   return { policy: merged, refused };
@@ -57,4 +61,31 @@ export function mergePolicies(org: Policy | undefined, repo: Policy | undefined,
 /** Whether a check is covered by the organisation's lock (`*` locks all). */
 export function isLockedCheck(locked: ReadonlySet<string>, id: string): boolean {
   return locked.has('*') || locked.has(id);
+}
+
+/**
+ * Under an organisation policy its gate (defaults included) is the floor: a repository may gate more
+ * environments and tighten, and loosening is refused.
+ */
+function mergeGate(gate: Policy['gate'], repo: Policy['gate'], refused: string[]): void {
+  const org = { ...DEFAULT_GATE_POLICY, ...gate };
+  if (repo.environments) gate.environments = [...new Set([...org.environments, ...repo.environments])];
+  if (repo.severity) {
+    if (severityRank(repo.severity) > severityRank(org.severity)) refused.push(`"gate.severity: ${repo.severity}" is ignored: the organisation gate rejects from ${org.severity}`);
+    else gate.severity = repo.severity;
+  }
+  const tightening = ['requireDefaultBranchWorkflow', 'requireAttestation', 'requireProtectedEnvironment'] as const;
+  for (const k of tightening) {
+    if (repo[k] === undefined) continue;
+    if (org[k] && !repo[k]) refused.push(`a repository cannot switch off the organisation's gate rule ${k}`);
+    else gate[k] = repo[k];
+  }
+  if (repo.failOpen !== undefined) {
+    if (!org.failOpen && repo.failOpen) refused.push('"gate.fail_open: true" is ignored: the organisation gate fails closed');
+    else gate.failOpen = repo.failOpen;
+  }
+  // Signers: the organisation's list, when it has one, is the allow-list; a repository may only narrow it.
+  if (repo.signerWorkflows) {
+    gate.signerWorkflows = org.signerWorkflows.length > 0 ? repo.signerWorkflows.filter((w) => org.signerWorkflows.includes(w)) : repo.signerWorkflows;
+  }
 }
