@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { deployWithoutVerification } from '../../src/checks/ml/deploy-without-verification.js';
-import { scanSnapshot } from '../../src/engine/scan.js';
 import type { Finding } from '../../src/model/types.js';
-import { describeFixtures } from '../helpers/fixtures.js';
+import { describeFixtures, scanFiles } from '../helpers/fixtures.js';
 
 describeFixtures(deployWithoutVerification);
 
-function scan(files: Record<string, string>): Finding[] {
-  const snapshotFiles = Object.entries(files).map(([path, text]) => {
-    const bytes = new TextEncoder().encode(text);
-    return { path, size: bytes.length, bytes };
-  });
-  const r = scanSnapshot({ source: 'local', files: snapshotFiles, warnings: [] }, [deployWithoutVerification]);
-  expect(r.warnings).toEqual([]);
-  return r.findings;
-}
+const scan = (files: Record<string, string>): Finding[] => scanFiles(files, [deployWithoutVerification]);
 
 const deploy =
   'on: push\npermissions: {}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl apply -f k8s/\n        env:\n          KUBECONFIG_DATA: ${{ secrets.KUBECONFIG }}\n      - run: helm upgrade churn ./chart\n        env:\n          KUBECONFIG_DATA: ${{ secrets.KUBECONFIG }}\n';

@@ -1,12 +1,10 @@
 import { excessivePermissions } from '../../src/checks/supply-chain/excessive-permissions.js';
-import { describeFixtures } from '../helpers/fixtures.js';
+import { describeFixtures, scanWorkflow } from '../helpers/fixtures.js';
 import { describe, expect, it } from 'vitest';
-import { scanSnapshot } from '../../src/engine/scan.js';
 
 describeFixtures(excessivePermissions);
 
-const scan = (yaml: string) =>
-  scanSnapshot({ source: 'local', warnings: [], files: [{ path: '.github/workflows/x.yml', size: yaml.length, bytes: new TextEncoder().encode(yaml) }] }, [excessivePermissions]).findings;
+const scan = (yaml: string) => scanWorkflow(yaml, [excessivePermissions]);
 
 describe('excessive-permissions messages', () => {
   it('points a workflow-level scope at the job that needs it', () => {

@@ -1,22 +1,11 @@
+import type { Finding } from '../../src/model/types.js';
 import { describe, expect, it } from 'vitest';
 import { hardcodedSecret } from '../../src/checks/hygiene/hardcoded-secret.js';
-import { scanSnapshot } from '../../src/engine/scan.js';
-import type { RepoSnapshot } from '../../src/model/snapshot.js';
-import { describeFixtures } from '../helpers/fixtures.js';
+import { describeFixtures, scanFiles } from '../helpers/fixtures.js';
 
 describeFixtures(hardcodedSecret);
 
-const enc = new TextEncoder();
-function scan(files: Record<string, string>) {
-  const snapshot: RepoSnapshot = {
-    source: 'local',
-    files: Object.entries(files).map(([path, text]) => ({ path, size: text.length, bytes: enc.encode(text) })),
-    warnings: [],
-  };
-  const r = scanSnapshot(snapshot, [hardcodedSecret]);
-  expect(r.warnings).toEqual([]);
-  return r.findings;
-}
+const scan = (files: Record<string, string>): Finding[] => scanFiles(files, [hardcodedSecret]);
 
 const HF = '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';
 

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { imageUnsigned } from '../../src/checks/ml/image-unsigned.js';
-import { scanSnapshot } from '../../src/engine/scan.js';
 import type { Finding } from '../../src/model/types.js';
-import { describeFixtures } from '../helpers/fixtures.js';
+import { describeFixtures, scanWorkflow } from '../helpers/fixtures.js';
 
 describeFixtures(imageUnsigned);
 
-function scan(yaml: string): Finding[] {
-  const bytes = new TextEncoder().encode(yaml);
-  const r = scanSnapshot({ source: 'local', files: [{ path: '.github/workflows/w.yml', size: bytes.length, bytes }], warnings: [] }, [imageUnsigned]);
-  expect(r.warnings).toEqual([]);
-  return r.findings;
-}
+const scan = (yaml: string): Finding[] => scanWorkflow(yaml, [imageUnsigned]);
 
 const wf = (steps: string): string => `on: push\npermissions: {}\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n${steps}`;
 

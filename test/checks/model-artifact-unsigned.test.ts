@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { modelArtifactUnsigned } from '../../src/checks/ml/model-artifact-unsigned.js';
-import { scanSnapshot } from '../../src/engine/scan.js';
 import type { Finding } from '../../src/model/types.js';
-import { describeFixtures } from '../helpers/fixtures.js';
+import { describeFixtures, scanFiles } from '../helpers/fixtures.js';
 
 describeFixtures(modelArtifactUnsigned);
 
-function scan(files: Record<string, string>): Finding[] {
-  const snapshotFiles = Object.entries(files).map(([path, text]) => {
-    const bytes = new TextEncoder().encode(text);
-    return { path, size: bytes.length, bytes };
-  });
-  const r = scanSnapshot({ source: 'local', files: snapshotFiles, warnings: [] }, [modelArtifactUnsigned]);
-  expect(r.warnings).toEqual([]);
-  return r.findings;
-}
+const scan = (files: Record<string, string>): Finding[] => scanFiles(files, [modelArtifactUnsigned]);
 
 const wf = (steps: string): string => `on: push\npermissions: {}\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n${steps}`;
 

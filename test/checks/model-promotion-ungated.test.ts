@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { modelPromotionUngated } from '../../src/checks/ml/model-promotion-ungated.js';
 import { scanSnapshot } from '../../src/engine/scan.js';
 import type { Finding } from '../../src/model/types.js';
-import { describeFixtures, FIXTURES_ROOT } from '../helpers/fixtures.js';
+import { FIXTURES_ROOT, describeFixtures, scanWorkflow } from '../helpers/fixtures.js';
 import { buildCheckInput } from '../../src/engine/input.js';
 import { CORPUS, listFiles, requireCorpus, corpusSnapshot } from '../helpers/corpus.js';
 import { checks as mlChecks } from '../../src/checks/ml/index.js';
@@ -11,12 +11,7 @@ import path from 'node:path';
 
 describeFixtures(modelPromotionUngated);
 
-function scan(yaml: string): Finding[] {
-  const bytes = new TextEncoder().encode(yaml);
-  const r = scanSnapshot({ source: 'local', files: [{ path: '.github/workflows/w.yml', size: bytes.length, bytes }], warnings: [] }, [modelPromotionUngated]);
-  expect(r.warnings).toEqual([]);
-  return r.findings;
-}
+const scan = (yaml: string): Finding[] => scanWorkflow(yaml, [modelPromotionUngated]);
 
 const job = (steps: string, extra = ''): string =>
   `on: push\npermissions: {}\njobs:\n  release:\n    runs-on: ubuntu-latest\n${extra}    steps:\n${steps}`;

@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { secretsOverexposed } from '../../src/checks/credentials/secrets-overexposed.js';
-import { describeFixtures } from '../helpers/fixtures.js';
+import { describeFixtures, scanWorkflow } from '../helpers/fixtures.js';
 import type { Check } from '../../src/checks/types.js';
-import { scanSnapshot } from '../../src/engine/scan.js';
 import type { Finding } from '../../src/model/types.js';
 
 describeFixtures(secretsOverexposed);
 
-function scan(check: Check, yaml: string, path = '.github/workflows/w.yml'): Finding[] {
-  const bytes = new TextEncoder().encode(yaml);
-  return scanSnapshot({ source: 'local', files: [{ path, size: bytes.length, bytes }], warnings: [] }, [check]).findings;
-}
+const scan = (check: Check, yaml: string, path?: string): Finding[] => scanWorkflow(yaml, [check], path);
 
 describe('secrets-overexposed details', () => {
   it('points at the expression span and raises severity for outsider-reachable triggers', () => {

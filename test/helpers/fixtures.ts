@@ -134,3 +134,23 @@ export function describeFixtures(check: Check): void {
     }
   });
 }
+
+/** Scans text files (path -> content) with the given checks; a check that throws fails the test. */
+export function scanFiles(files: Record<string, string>, checks: readonly Check[]): Finding[] {
+  const snapshot: RepoSnapshot = {
+    source: 'local',
+    files: Object.entries(files).map(([path, text]) => {
+      const bytes = new TextEncoder().encode(text);
+      return { path, size: bytes.length, bytes };
+    }),
+    warnings: [],
+  };
+  const result = scanSnapshot(snapshot, checks);
+  expect(result.warnings).toEqual([]);
+  return result.findings;
+}
+
+/** Scans one workflow text with the given checks. */
+export function scanWorkflow(yaml: string, checks: readonly Check[], path = '.github/workflows/w.yml'): Finding[] {
+  return scanFiles({ [path]: yaml }, checks);
+}
