@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deployEnvironmentUnprotected as check, isProductionLike } from '../../src/checks/settings/deploy-environment-unprotected.js';
-import type { EnvironmentProtection } from '../../src/model/settings.js';
-import { NON_OK, noteFor, ok, runCheck, scanWith, secureSettings, snapshotWith } from '../helpers/settings.js';
+import { NON_OK, noteFor, ok, runCheck, scanWith, secureEnvironment, secureSettings, snapshotWith } from '../helpers/settings.js';
 
-const env = (over: Partial<EnvironmentProtection> = {}): EnvironmentProtection => ({
-  name: 'production',
-  reviewers: 1,
-  preventSelfReview: true,
-  waitTimer: 0,
-  canAdminsBypass: false,
-  deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false },
-  customRules: [],
-  ...over,
-});
+const env = secureEnvironment;
 const OPEN = { reviewers: 0, preventSelfReview: false, deploymentBranchPolicy: null };
 
 const deployOn = (trigger: string, envName: string, cmd = 'kubectl apply -f k8s/') => `on: ${trigger}

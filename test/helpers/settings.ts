@@ -3,7 +3,7 @@
  * the secure choice, overridable per field, and a snapshot wrapping it with optional workflows.
  */
 import type { Check, CheckOutcome } from '../../src/checks/types.js';
-import type { Probe, RepoFacts, RepoSettings } from '../../src/model/settings.js';
+import type { EnvironmentProtection, Probe, RepoFacts, RepoSettings } from '../../src/model/settings.js';
 import type { RepoSnapshot, SnapshotFile } from '../../src/model/snapshot.js';
 import { buildCheckInput } from '../../src/engine/input.js';
 import { scanSnapshot, type ScanResult } from '../../src/engine/scan.js';
@@ -23,6 +23,20 @@ export function daysAgo(days: number): string {
 export type SettingsOverrides = Partial<Omit<RepoSettings, 'repo'>> & { repo?: Partial<RepoFacts> };
 
 /** A public org repository on Enterprise, protected and locked down everywhere. */
+/** A production environment with reviewers, self-review prevention and a protected-branches policy. */
+export function secureEnvironment(over: Partial<EnvironmentProtection> = {}): EnvironmentProtection {
+  return {
+    name: 'production',
+    reviewers: 1,
+    preventSelfReview: true,
+    waitTimer: 0,
+    canAdminsBypass: false,
+    deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false },
+    customRules: [],
+    ...over,
+  };
+}
+
 export function secureSettings(over: SettingsOverrides = {}): RepoSettings {
   const { repo, ...rest } = over;
   return {
@@ -56,16 +70,7 @@ export function secureSettings(over: SettingsOverrides = {}): RepoSettings {
       },
     ]),
     environments: ok([
-      {
-        name: 'production',
-        reviewers: 1,
-        preventSelfReview: true,
-        waitTimer: 0,
-        canAdminsBypass: false,
-        deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false },
-        customRules: [],
-        secretNames: ['PROD_DEPLOY_KEY'],
-      },
+      secureEnvironment({ secretNames: ['PROD_DEPLOY_KEY'] }),
     ]),
     actionsPermissions: ok({ enabled: true, allowedActions: 'selected', shaPinningRequired: true }),
     workflowPermissions: ok({ defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false }),
