@@ -3,7 +3,7 @@
 export type UsesRef =
   | { kind: 'local'; path: string }
   | { kind: 'docker'; image: string }
-  | { kind: 'action'; owner: string; repo: string; path?: string; ref?: string; reusableWorkflow: boolean }
+  | { kind: 'action'; owner: string; repo: string; path?: string; ref?: string; reusableWorkflow: boolean; /** `owner/repo[/path]`, lower-cased. */ name: string }
   | { kind: 'invalid'; raw: string };
 
 const SHA_RE = /^[0-9a-f]{40}$/i;
@@ -13,8 +13,9 @@ export function isFullSha(ref: string | undefined): boolean {
 }
 
 export function parseUses(raw: string): UsesRef {
-  // Only the first token counts: a block scalar (`uses: |`) may carry a trailing comment or newline.
-  const value = raw.trim().split(/\s/)[0] ?? '';
+  // Only the first token counts (catalogue W3: `slug@ref` stops at whitespace or `#`): a block
+  // scalar (`uses: |`) may carry a trailing comment or newline.
+  const value = /^\s*([^\s#]*)/.exec(raw)?.[1] ?? '';
   if (value.startsWith('./') || value.startsWith('.\\')) return { kind: 'local', path: value.replace(/^\.[\\/]/, '') };
   if (value.startsWith('docker://')) return { kind: 'docker', image: value.slice('docker://'.length) };
   const at = value.lastIndexOf('@');
@@ -30,13 +31,13 @@ export function parseUses(raw: string): UsesRef {
     path,
     ref: ref === '' ? undefined : ref,
     reusableWorkflow: !!path && /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path),
+    name: target.toLowerCase(),
   };
 }
 
 /** `owner/repo` or `owner/repo/path`, lower-cased, without the ref: for lookups in action tables. */
 export function actionName(ref: UsesRef): string | undefined {
-  if (ref.kind !== 'action') return undefined;
-  return [ref.owner, ref.repo, ...(ref.path ? [ref.path] : [])].join('/').toLowerCase();
+  return ref.kind === 'action' ? ref.name : undefined;
 }
 
 /** `owner/repo` only, lower-cased. */

@@ -90,7 +90,7 @@ jobs:
   it('reads needs as a string or list, reusable calls and secrets: inherit', () => {
     expect(job('b').needs).toEqual(['a']);
     expect(job('c').needs).toEqual(['a', 'b']);
-    expect(job('d').uses?.ref).toEqual({ kind: 'action', owner: 'org', repo: 'repo', path: '.github/workflows/r.yml', ref: 'main', reusableWorkflow: true });
+    expect(job('d').uses?.ref).toEqual({ kind: 'action', owner: 'org', repo: 'repo', path: '.github/workflows/r.yml', ref: 'main', reusableWorkflow: true, name: 'org/repo/.github/workflows/r.yml' });
     expect(job('d').secrets?.inherit).toBe(true);
     expect(job('a').steps[0].uses?.loc).toMatchObject({ line: 7, column: 15 });
   });
@@ -150,7 +150,8 @@ describe('uses references', () => {
   it('classifies local, docker, actions and reusable workflows, reading only the first token', () => {
     expect(parseUses('./.github/actions/x')).toEqual({ kind: 'local', path: '.github/actions/x' });
     expect(parseUses('docker://alpine:3.20')).toEqual({ kind: 'docker', image: 'alpine:3.20' });
-    expect(parseUses('actions/checkout@v4 # pinned later')).toMatchObject({ kind: 'action', owner: 'actions', repo: 'checkout', ref: 'v4' });
+    expect(parseUses('actions/checkout@v4 # pinned later')).toMatchObject({ kind: 'action', owner: 'actions', repo: 'checkout', ref: 'v4', name: 'actions/checkout' });
+    expect(parseUses('Actions/Checkout@v4#frag')).toMatchObject({ ref: 'v4', name: 'actions/checkout' });
     expect(parseUses('github/codeql-action/init@abc')).toMatchObject({ path: 'init', reusableWorkflow: false });
     expect(parseUses('nope')).toEqual({ kind: 'invalid', raw: 'nope' });
   });

@@ -3,9 +3,9 @@
  * jobs, composite-action steps) with its job context, and regions that point at a scalar's content.
  */
 import type { Region } from '../../model/types.js';
-import type { Job, Scalar, Step, WorkflowFile } from '../../workflows/model.js';
+import type { Job, Scalar, Step, UsesScalar, WorkflowFile } from '../../workflows/model.js';
 import { mapperFor } from '../../workflows/expressions.js';
-import { parseUses, type UsesRef } from '../../workflows/uses.js';
+import type { UsesRef } from '../../workflows/uses.js';
 import { region } from '../locs.js';
 import type { CheckInput } from '../types.js';
 
@@ -33,13 +33,12 @@ export function isRemoteAction(ref: UsesRef): ref is Extract<UsesRef, { kind: 'a
 export function usesSites(input: Pick<CheckInput, 'workflows' | 'actions'>): UsesSite[] {
   const out: UsesSite[] = [];
   const seen = new Set<string>();
-  const add = (file: WorkflowFile, job: Job, scalar: Scalar | undefined, step?: Step): void => {
+  const add = (file: WorkflowFile, job: Job, scalar: UsesScalar | undefined, step?: Step): void => {
     if (!scalar || scalar.value.trim() === '') return;
     const key = `${file.path}\0${scalar.loc.offset}`;
     if (seen.has(key)) return;
     seen.add(key);
-    // Only the first token counts (catalogue W3: `slug@ref` stops at whitespace or `#`).
-    out.push({ file, job, step, scalar, ref: parseUses(scalar.value.trim().split(/[\s#]/)[0]) });
+    out.push({ file, job, step, scalar, ref: scalar.ref });
   };
   for (const file of [...input.workflows, ...input.actions]) {
     for (const job of file.jobs) {
