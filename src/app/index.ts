@@ -11,6 +11,7 @@
  * - settings events (`branch_protection_rule`, `branch_protection_configuration`, `repository_ruleset`,
  *   `repository` edited/publicized/privatized) and `installation` created/new_permissions_accepted,
  *   `installation_repositories` added → audit the default-branch head of each repository concerned.
+ * - `deployment_protection_rule.requested` → the deployment gate approves or rejects (app/gate).
  *
  * The collector is injected (`deps.collect`), so the handlers are tested without it. Nothing secret is
  * logged: only event names, repositories, SHAs and error messages.
@@ -26,6 +27,7 @@ import { buildCheckRunOutput, CHECK_RUN_NAME, FIX_ACTION } from '../report/check
 import { collectTouchedLines, isTouched } from '../collect/pull-request.js';
 import { loadPolicy } from '../collect/policy.js';
 import { describeError, withCheckRun } from '../publish/check-run.js';
+import { registerGate, type GateDeps } from './gate.js';
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -48,6 +50,8 @@ export interface AppDeps {
   appId?: number;
   checks?: readonly Check[];
   now?: () => Date;
+  /** Deployment gate settings (deadline, memory of decided deployments): see app/gate. */
+  gate?: GateDeps;
 }
 
 export interface AuditJob {
@@ -105,6 +109,9 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
       if (deps.recordFile && deps.record) deps.record(octokit, deps.recordFile);
       return octokit;
     };
+
+    // `deployment_protection_rule.requested`: the deployment gate (app/gate).
+    registerGate(app, { collect, checks, now, octokitOf, gate: deps.gate });
 
     async function audit(octokit: Octokit, log: Context['log'], job: AuditJob): Promise<void> {
       const target = { owner: job.owner, repo: job.repo, headSha: job.headSha };

@@ -15,6 +15,11 @@ const ROUTE_PERMISSIONS: Record<string, [string, 'read' | 'write']> = {
   'GET /repos/{owner}/{repo}/pulls/{pull_number}/files': ['pull_requests', 'read'],
   'GET /repos/{owner}/{repo}': ['metadata', 'read'],
   'GET /repos/{owner}/{repo}/git/ref/{ref}': ['contents', 'read'],
+  // The deployment gate (app/gate).
+  'POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule': ['deployments', 'write'],
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments': ['actions', 'read'],
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}': ['actions', 'read'],
+  'GET /repos/{owner}/{repo}/attestations/{subject_digest}': ['attestations', 'read'],
 };
 
 describe('app.yml', () => {
@@ -23,7 +28,7 @@ describe('app.yml', () => {
     expect(p.administration).toBe('read');
     expect(p.organization_administration).toBe('read');
     const writes = Object.entries(p).filter(([, v]) => v !== 'read').map(([k]) => k).sort();
-    expect(writes).toEqual(['checks', 'contents', 'issues', 'pull_requests', 'workflows']);
+    expect(writes).toEqual(['checks', 'contents', 'deployments', 'issues', 'pull_requests', 'workflows']);
   });
 
   test('every route the app calls is covered by a granted permission', () => {
@@ -36,7 +41,7 @@ describe('app.yml', () => {
   });
 
   test('subscribes to every event the app handles (installation events are always delivered)', () => {
-    for (const e of ['push', 'pull_request', 'check_run', 'branch_protection_rule', 'branch_protection_configuration', 'repository_ruleset', 'repository']) {
+    for (const e of ['push', 'pull_request', 'check_run', 'branch_protection_rule', 'branch_protection_configuration', 'repository_ruleset', 'repository', 'deployment_protection_rule']) {
       expect(manifest.default_events).toContain(e);
     }
     expect(manifest.default_events).not.toContain('installation');
