@@ -1,6 +1,7 @@
 /** Command-line parsing for `pipeline-guard`: no dependency, strict, with clear usage errors. */
 import type { Severity } from '../model/types.js';
 import { isSeverity } from '../model/types.js';
+import { FIXABLE_CHECK_IDS } from '../fixes/registry.js';
 
 export class UsageError extends Error {}
 
@@ -18,6 +19,10 @@ export interface ReportArgs {
 export interface ScanArgs extends ReportArgs {
   command: 'scan';
   paths: string[];
+  /** `--fix` / `--fix=<id,...>`: apply mechanical fixes (all kinds, or the listed check ids). */
+  fix?: { kinds?: string[] };
+  /** `--dry-run` with `--fix`: print a unified diff instead of writing. */
+  dryRun?: boolean;
 }
 
 export interface AuditArgs extends ReportArgs {
@@ -47,10 +52,19 @@ Options:
       --color, --no-color        force colour on or off (default: on for a terminal, off when piped or NO_COLOR is set)
       --ref REF                  audit: branch, tag or commit to read files at (default: the default branch)
       --token TOKEN              audit: GitHub token (default: $GITHUB_TOKEN); prefer the variable, it stays out of shell history
+      --fix[=ID,...]             scan: apply the mechanical fixes in place (all kinds, or only these check ids:
+                                 expression-injection, spoofable-bot-check, cache-poisoning, excessive-permissions,
+                                 model-promotion-ungated); a file is written only when the fixed text parses, the
+                                 fixed findings are gone and nothing else in the document changed; files that fail
+                                 are left untouched and listed on standard error with the reason
+      --dry-run                  scan --fix: print the fixes as a unified diff (apply with \`git apply\` from the
+                                 repository root) instead of writing them; the report is not printed
   -h, --help                     show this help
   -V, --version                  show the version
 
 Exit status: 0 no finding at or above --min-severity, 1 findings, 2 usage or I/O error.
+With --fix the report and the exit status are about the findings that remain after the fixes were
+written; with --fix --dry-run nothing is written and the exit status is that of a plain scan.
 `;
 
 export function parseArgs(argv: string[]): Args {
@@ -62,6 +76,8 @@ export function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
   let ref: string | undefined;
   let token: string | undefined;
+  let fix: ScanArgs['fix'];
+  let dryRun = false;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -105,6 +121,24 @@ export function parseArgs(argv: string[]): Args {
       case '--no-colour':
         report.colour = false;
         break;
+      case '--fix': {
+        if (command !== 'scan') throw new UsageError('--fix is an option of scan');
+        if (inline === undefined || inline === 'all') {
+          fix = {};
+          break;
+        }
+        const kinds = inline.split(',').map((k) => k.trim()).filter((k) => k !== '');
+        const unknown = kinds.filter((k) => !FIXABLE_CHECK_IDS.has(k));
+        if (kinds.length === 0 || unknown.length > 0) {
+          throw new UsageError(`--fix takes check ids with a mechanical fix (${[...FIXABLE_CHECK_IDS].join(', ')}), not "${unknown.join(',') || inline}"`);
+        }
+        fix = { kinds };
+        break;
+      }
+      case '--dry-run':
+        if (command !== 'scan') throw new UsageError('--dry-run is an option of scan --fix');
+        dryRun = true;
+        break;
       case '--ref':
       case '--token':
         if (command !== 'audit') throw new UsageError(`${name} is an option of audit`);
@@ -116,7 +150,10 @@ export function parseArgs(argv: string[]): Args {
         positional.push(a);
     }
   }
-  if (command === 'scan') return { command, paths: positional.length > 0 ? positional : ['.'], ...report };
+  if (command === 'scan') {
+    if (dryRun && !fix) throw new UsageError('--dry-run needs --fix');
+    return { command, paths: positional.length > 0 ? positional : ['.'], ...report, ...(fix ? { fix, dryRun } : {}) };
+  }
   if (positional.length !== 1) throw new UsageError('audit takes exactly one OWNER/REPO');
   const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(positional[0]);
   if (!m) throw new UsageError(`"${positional[0]}" is not OWNER/REPO`);

@@ -7,7 +7,8 @@ import { DEFAULT_POLICY_PATH, emptyPolicy, PolicyError } from '../policy/config.
 import { VERSION } from '../version.js';
 import { parseArgs, UsageError, USAGE, type ScanArgs } from './args.js';
 import { audit, AuditError } from './audit.js';
-import { emit, EXIT_ERROR, EXIT_OK, loadPolicy, targetResult, type Io, type TargetResult } from './output.js';
+import { applyFixes } from '../fixes/engine.js';
+import { emit, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, loadPolicy, reportFixes, targetResult, writeFixes, type Io, type TargetResult } from './output.js';
 
 export type { Io } from './output.js';
 
@@ -46,8 +47,23 @@ async function scan(args: ScanArgs, io: Io): Promise<number> {
     // A directory carries its own policy; a single file is scanned with defaults unless --config says otherwise.
     const policy =
       explicitPolicy ?? (target.kind === 'directory' ? await loadPolicy(path.join(target.root, DEFAULT_POLICY_PATH), false) : emptyPolicy());
-    results.push(targetResult(target.label, scanSnapshot(target.snapshot, ALL_CHECKS, policy), args.minSeverity));
+    const result = scanSnapshot(target.snapshot, ALL_CHECKS, policy);
+    if (!args.fix) {
+      results.push(targetResult(target.label, result, args.minSeverity));
+      continue;
+    }
+    const outcomes = applyFixes(target.snapshot, result.findings, policy, args.fix.kinds);
+    reportFixes(outcomes, args, io);
+    if (args.dryRun) {
+      results.push(targetResult(target.label, result, args.minSeverity));
+      continue;
+    }
+    await writeFixes(outcomes, target.root);
+    // The report is about what remains once the fixes are on disk.
+    const after = outcomes.some((o) => o.status === 'fixed') ? await collectLocal(p) : target;
+    results.push(targetResult(target.label, scanSnapshot(after.snapshot, ALL_CHECKS, policy), args.minSeverity));
   }
+  if (args.fix && args.dryRun) return results.some((r) => r.shown.length > 0) ? EXIT_FINDINGS : EXIT_OK;
   return emit(results, args, io);
 }
 

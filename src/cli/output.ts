@@ -1,5 +1,8 @@
 /** What scan and audit share: policy files, results, and the report in the chosen format. */
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { unifiedDiff } from '../fixes/diff.js';
+import type { FileOutcome } from '../fixes/types.js';
 import { ALL_CHECKS, CHECK_IDS } from '../checks/registry.js';
 import { CollectError } from '../collect/local.js';
 import type { ScanResult } from '../engine/scan.js';
@@ -9,7 +12,7 @@ import { toSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
 import { countBySeverity, grade, score } from '../report/score.js';
 import { VERSION } from '../version.js';
-import type { ReportArgs } from './args.js';
+import type { ReportArgs, ScanArgs } from './args.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -94,4 +97,36 @@ export async function emit(results: TargetResult[], args: ReportArgs, io: Io): P
   }
   if (args.format !== 'text') for (const r of results) for (const w of r.result.warnings) io.stderr(`warning: ${w}\n`);
   return results.some((r) => r.shown.length > 0) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/**
+ * `scan --fix`: one line per file on standard error (fixed, or not fixed with the reason and notes);
+ * with `--dry-run` the accepted fixes go to standard output as one unified diff.
+ */
+export function reportFixes(outcomes: FileOutcome[], args: ScanArgs, io: Io): void {
+  for (const o of outcomes) {
+    if (o.status === 'fixed') {
+      const what = o.applied.map((a) => `${a.checkId} x${a.findings}`).join(', ');
+      io.stderr(`${args.dryRun ? 'would fix' : 'fixed'} ${o.path} (${what})\n`);
+      if (args.dryRun) io.stdout(unifiedDiff(o.path, o.original, o.text));
+    } else if (o.status === 'rejected') {
+      io.stderr(`not fixed ${o.path}: ${o.reason ?? 'rejected'}\n`);
+    } else if (o.notes.length > 0) {
+      io.stderr(`not fixed ${o.path}: ${o.reason ?? 'no mechanical fix'}\n`);
+    }
+    for (const n of o.notes) io.stderr(`  note: ${n}\n`);
+  }
+}
+
+/** Writes the accepted fixes in place (paths are relative to the scanned root). */
+export async function writeFixes(outcomes: FileOutcome[], root: string): Promise<void> {
+  for (const o of outcomes) {
+    if (o.status !== 'fixed') continue;
+    const abs = path.join(root, o.path);
+    try {
+      await writeFile(abs, o.text);
+    } catch (err) {
+      throw new CollectError(`cannot write ${abs}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
 }

@@ -1,0 +1,22 @@
+/** Every mechanical fix, keyed by the check id whose findings it removes. */
+import { cachePoisoningFixer } from './cache-poisoning.js';
+import { excessivePermissionsFixer } from './excessive-permissions.js';
+import { expressionInjectionFixer } from './expression-injection.js';
+import { modelPromotionUngatedFixer } from './model-promotion-ungated.js';
+import { spoofableBotCheckFixer } from './spoofable-bot-check.js';
+import type { Fixer } from './types.js';
+
+/** In application order: when two fixes touch the same spot, the earlier one goes first. */
+export const FIXERS: readonly Fixer[] = [
+  expressionInjectionFixer,
+  spoofableBotCheckFixer,
+  cachePoisoningFixer,
+  excessivePermissionsFixer,
+  modelPromotionUngatedFixer,
+];
+
+export const FIXABLE_CHECK_IDS: ReadonlySet<string> = new Set(FIXERS.map((f) => f.checkId));
+
+export function fixerFor(checkId: string): Fixer | undefined {
+  return FIXERS.find((f) => f.checkId === checkId);
+}
