@@ -26,7 +26,7 @@ const MAPPED: Record<string, string> = {
 };
 
 /** What this implementation reaches today; raise it when more cases pass, never lower it. */
-const MIN_PASSING = 7;
+const MIN_PASSING = 9;
 /** The same cases with a finding on every `${{ }}` of every run: (zizmor's pedantic persona): the fixer alone. */
 const MIN_PASSING_FIXER_ONLY = 14;
 

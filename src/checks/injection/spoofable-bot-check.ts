@@ -53,13 +53,17 @@ export function spoofedBot(cond: string): string | undefined {
 }
 
 /** The author field that cannot be spoofed, per trigger, for the suggested fix. */
+/**
+ * The identity the condition meant to check, from the event payload (which an actor cannot fake):
+ * the author of the comment or review that triggered the run, else the PR author.
+ */
 function replacementFor(w: WorkflowFile): string {
   const t = triggerNames(w);
-  if (t.has('pull_request_target') || t.has('pull_request') || t.has('pull_request_review') || t.has('pull_request_review_comment')) {
-    return 'github.event.pull_request.user.login';
-  }
+  if (t.has('pull_request_target') || t.has('pull_request')) return 'github.event.pull_request.user.login';
+  if (t.has('pull_request_review')) return 'github.event.review.user.login';
+  if (t.has('pull_request_review_comment') || t.has('issue_comment')) return 'github.event.comment.user.login';
   if (t.has('workflow_run')) return 'github.event.workflow_run.triggering_actor.login';
-  if (t.has('issue_comment') || t.has('issues')) return 'github.event.issue.user.login';
+  if (t.has('issues')) return 'github.event.issue.user.login';
   return 'github.event.pull_request.user.login';
 }
 
