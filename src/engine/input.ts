@@ -2,7 +2,7 @@
 import type { CheckInput, CheckOptions, InvalidFile, ParsedDockerfile } from '../checks/types.js';
 import type { RepoSnapshot, SnapshotFile } from '../model/snapshot.js';
 import { classifyPath, type FileRole } from '../model/file-role.js';
-import { MAX_WORKFLOW_BYTES, parseWorkflowBytes } from '../workflows/parse.js';
+import { MAX_WORKFLOW_BYTES, parseWorkflow, parseWorkflowBytes } from '../workflows/parse.js';
 import type { WorkflowFile } from '../workflows/model.js';
 import { parseDockerfile } from '../files/dockerfile.js';
 
@@ -47,7 +47,10 @@ export function buildCheckInput(snapshot: RepoSnapshot, options: CheckOptions = 
         continue;
       }
       if (!f.bytes) continue;
-      const result = parseWorkflowBytes(f.path, f.bytes, kind);
+      // The decoded text is shared with every other reader of the file (suppressions, text checks);
+      // bytes that are not text go through parseWorkflowBytes, which says why.
+      const text = textOf(f);
+      const result = text === undefined ? parseWorkflowBytes(f.path, f.bytes, kind) : parseWorkflow(f.path, text, kind);
       if (result.ok) {
         (kind === 'workflow' ? workflows : actions).push(result.workflow);
         if (result.problems.length > 0) invalid.push({ path: f.path, kind, problems: result.problems });

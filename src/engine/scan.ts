@@ -8,7 +8,7 @@ import { emptyPolicy } from '../policy/config.js';
 import { matchesAny } from '../policy/glob.js';
 import { isLockedCheck } from '../policy/merge.js';
 import { findSuppressions, isSuppressed, type Suppression } from '../policy/suppress.js';
-import { buildCheckInput, decodeText } from './input.js';
+import { buildCheckInput } from './input.js';
 
 export interface ScanResult {
   findings: Finding[];
@@ -48,11 +48,12 @@ export function scanSnapshot(snapshot: RepoSnapshot, checks: readonly Check[], p
   }
 
   const suppressionsByPath = new Map<string, Suppression[]>();
+  const fileByPath = new Map(snapshot.files.map((f) => [f.path, f]));
   const suppressionsFor = (path: string): Suppression[] => {
     let s = suppressionsByPath.get(path);
     if (s) return s;
-    const file = snapshot.files.find((f) => f.path === path);
-    const text = decodeText(file?.bytes);
+    const file = fileByPath.get(path);
+    const text = file ? input.textOf(file) : undefined;
     const found = text ? findSuppressions(text) : { suppressions: [], unreasoned: [] };
     for (const line of found.unreasoned) warnings.push(`${path}:${line}: suppression without a reason is not honoured`);
     s = found.suppressions;

@@ -48,7 +48,6 @@ class BudgetExceeded extends Error {}
 class Walker {
   private visits = 0;
   private aliasTargets?: Map<Alias, YamlNode | undefined>;
-  private readonly indexes = new WeakMap<YAMLMap, Map<string, { keyNode: unknown; valueNode: YamlNode | undefined }>>();
   constructor(
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
@@ -119,16 +118,15 @@ class Walker {
     }
   }
 
-  /** Entry of a mapping by key, from an index built once per mapping (keys are looked up many times). */
+  /** Entry of a mapping by key: a plain loop (mappings in workflows are small; an index costs more than it saves). */
   get(map: YAMLMap | undefined, key: string): { keyNode: unknown; valueNode: YamlNode | undefined } | undefined {
     if (!map) return undefined;
-    let index = this.indexes.get(map);
-    if (!index) {
-      index = new Map();
-      for (const p of this.pairs(map)) if (!index.has(p.key)) index.set(p.key, p);
-      this.indexes.set(map, index);
+    for (const pair of map.items) {
+      const k = pair.key as YamlNode | null;
+      const keyNode = k && isAlias(k) ? this.resolve(k) : k;
+      if (keyNode && isScalar(keyNode) && String(keyNode.value) === key) return { keyNode, valueNode: this.resolve(pair.value) };
     }
-    return index.get(key);
+    return undefined;
   }
 
   scalar(node: unknown, keyNode?: unknown): Scalar | undefined {

@@ -103,7 +103,11 @@ export const secretsOverexposed: Check = {
       // toJSON(secrets) and secrets[<expr>]
       const seen = new Set<number>();
       // Every place and its expressions, read once per file (both passes below use them).
-      const filePlaces = places(file).map((p) => ({ ...p, exprs: expressionsIn(file, p.scalar) }));
+      // Only scalars that mention secrets can matter to the two passes below.
+      if (!file.text.includes('secrets')) continue;
+      const filePlaces = places(file)
+        .filter((p) => p.scalar.value.includes('secrets'))
+        .map((p) => ({ ...p, exprs: expressionsIn(file, p.scalar) }));
       for (const p of filePlaces) {
         for (const e of p.exprs) {
           if (seen.has(e.loc.offset)) continue;
