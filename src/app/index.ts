@@ -227,7 +227,7 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
       if (!isOurs(run) || action?.identifier !== FIX_ACTION.identifier) return;
       const owner = repository.owner.login;
       // Acknowledged only: the fix-up pull request flow is a separate feature.
-      context.log.info({ owner, repo: repository.name, checkRun: run.id }, 'fix requested (fix-up PRs are not implemented yet)');
+      context.log.info({ owner, repo: repository.name, checkRun: run.id }, 'fix requested: acknowledged on the check run (fix-up pull requests arrive with the fix-up PR flow)');
       const octokit = octokitOf(context);
       const current = await octokit.request('GET /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo: repository.name, check_run_id: run.id });
       const out = current.data.output;
