@@ -73,6 +73,7 @@ export function registerGate(app: Probot, deps: HandlerDeps): void {
   const deadlineMs = deps.gate?.deadlineMs ?? DEFAULT_GATE_DEADLINE_MS;
 
   app.on('deployment_protection_rule.requested', async (context) => {
+    // Read as untrusted shapes (every field checked below): a malformed payload must not throw.
     const p = context.payload as unknown as Payload;
     const log = context.log;
     const owner = p.repository.owner.login;
