@@ -15,6 +15,7 @@ import { recordRequests } from '../../src/collect/record.js';
 import { CHECK_RUN_NAME } from '../../src/report/check-run.js';
 import { API, APP_ID, checkRunReply, HEAD, makeProbot, OWNER, REPO, webhook, type Harness } from '../app/helpers.js';
 import { mockScenario, readJson, repoFiles, replyViolations, type RestFixture, type Scenario } from '../helpers/github-repo.js';
+import { graphqlCost } from '../helpers/graphql-cost.js';
 
 const RECORD = process.env.PIPELINE_GUARD_RECORD || path.join(mkdtempSync(path.join(tmpdir(), 'pg-e2e-')), 'e2e-requests.jsonl');
 const R = `/repos/${OWNER}/${REPO}`;
@@ -86,11 +87,17 @@ function tally(label: string): void {
   const rest = h.sent.filter((r) => r.route !== '/graphql');
   const graphql = h.sent.filter((r) => r.route === '/graphql');
   const isCollector = (r: { route: string }) => !/check-runs|contents\/|pulls\/\{pull_number\}\/files|git\/ref\//.test(r.route);
+  // GitHub's cost formula applied to the GraphQL documents actually sent.
+  const points = graphql.reduce((sum, r) => {
+    const body = r.body as { query: string; variables?: Record<string, unknown> };
+    return sum + graphqlCost(body.query, body.variables).points;
+  }, 0);
   costs.push({
     flow: label,
     'REST (collector)': rest.filter(isCollector).length,
     'REST (check run, policy, PR)': rest.filter((r) => !isCollector(r)).length,
     'GraphQL queries': graphql.length,
+    'GraphQL points': points,
     total: h.sent.length,
   });
 }
