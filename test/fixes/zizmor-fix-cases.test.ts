@@ -117,7 +117,7 @@ describe('zizmor fix cases', () => {
     const passed = results.filter((r) => r.pass);
     console.log(
       `\nzizmor fix cases: ${passed.length}/${results.length} pass\n` +
-        results.map((r) => `  ${r.pass ? 'PASS' : 'FAIL'} ${r.name}: ${r.reason}`).join('\n'),
+        results.map((r) => `  ${r.pass ? 'same  ' : 'differs'} ${r.name}: ${r.reason}`).join('\n'),
     );
     expect(passed.length).toBeGreaterThanOrEqual(MIN_PASSING);
   });
@@ -127,7 +127,7 @@ describe('zizmor fix cases', () => {
     const passed = results.filter((r) => r.pass);
     console.log(
       `\nfixer only (finding on every expression): ${passed.length}/${results.length} pass\n` +
-        results.map((r) => `  ${r.pass ? 'PASS' : 'FAIL'} ${r.name}: ${r.reason}`).join('\n'),
+        results.map((r) => `  ${r.pass ? 'same  ' : 'differs'} ${r.name}: ${r.reason}`).join('\n'),
     );
     expect(passed.length).toBeGreaterThanOrEqual(MIN_PASSING_FIXER_ONLY);
   });
