@@ -22,7 +22,7 @@ function notEvaluatedLines(items: TextTarget['notEvaluated']): string[] {
   const offline = items.filter((n) => n.kind === 'no-settings');
   const rest = items.filter((n) => n.kind !== 'no-settings');
   const out: string[] = [];
-  if (offline.length > 0) out.push(`not evaluated offline (they need GitHub settings): ${offline.map((n) => n.checkId).join(', ')}`);
+  if (offline.length > 0) out.push(`not evaluated offline (settings checks, or their settings half; they need GitHub): ${offline.map((n) => n.checkId).join(', ')}`);
   for (const n of rest) out.push(`not evaluated: ${n.checkId}: ${clean(n.reason)}${n.permission ? ` (grant the app "${n.permission}")` : ''}`);
   return out;
 }
