@@ -54,7 +54,7 @@ Options:
       --token TOKEN              audit: GitHub token (default: $GITHUB_TOKEN); prefer the variable, it stays out of shell history
       --fix[=ID,...]             scan: apply the mechanical fixes in place (all kinds, or only these check ids:
                                  expression-injection, spoofable-bot-check, cache-poisoning, excessive-permissions,
-                                 model-promotion-ungated); a file is written only when the fixed text parses, the
+                                 model-promotion-ungated, hardcoded-secret); a file is written only when the fixed text parses, the
                                  fixed findings are gone and nothing else in the document changed; files that fail
                                  are left untouched and listed on standard error with the reason
       --dry-run                  scan --fix: print the fixes as a unified diff (apply with \`git apply\` from the

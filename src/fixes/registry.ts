@@ -2,6 +2,7 @@
 import { cachePoisoningFixer } from './cache-poisoning.js';
 import { excessivePermissionsFixer } from './excessive-permissions.js';
 import { expressionInjectionFixer } from './expression-injection.js';
+import { hardcodedSecretFixer } from './hardcoded-secret.js';
 import { modelPromotionUngatedFixer } from './model-promotion-ungated.js';
 import { spoofableBotCheckFixer } from './spoofable-bot-check.js';
 import type { Fixer } from './types.js';
@@ -13,6 +14,7 @@ export const FIXERS: readonly Fixer[] = [
   cachePoisoningFixer,
   excessivePermissionsFixer,
   modelPromotionUngatedFixer,
+  hardcodedSecretFixer,
 ];
 
 export const FIXABLE_CHECK_IDS: ReadonlySet<string> = new Set(FIXERS.map((f) => f.checkId));

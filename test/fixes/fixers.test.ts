@@ -339,3 +339,33 @@ describe('text helpers', () => {
     expect(unifiedDiff('f.yml', a, a)).toBe('');
   });
 });
+
+describe('hardcoded-secret fix', () => {
+  const TOKEN = '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';
+  it('replaces the literal by a secrets reference, keeping the comment and the quotes, and says to rotate', () => {
+    const text = `on: push
+permissions: {}
+jobs:
+  train:
+    runs-on: ubuntu-latest
+    env:
+      HF_TOKEN: ${TOKEN}  # the hub token
+    steps:
+      - run: huggingface-cli login --token "${TOKEN}"
+`;
+    const { o } = fix(text, ['hardcoded-secret']);
+    expect(o.status).toBe('fixed');
+    expect(o.text).toBe(text.replaceAll(TOKEN, '${{ secrets.HF_TOKEN }}'));
+    expect(o.text).not.toContain(TOKEN);
+    expect(o.notes.join('\n')).toMatch(/create that secret, and rotate the leaked key/);
+  });
+
+  it('names the secret after the token kind or the key, in a form GitHub accepts', () => {
+    const text = `on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      github-token: ${'ghp_'}R8x2Lq9Zt4Vw7Ny3Kp6Hs1Jd5Fg0Mb2Cv8Xa\n      GITHUB_DEPLOY_PASSWORD: Zq8vR2kL9mX4tB7nW3pQ\n    steps:\n      - run: gh auth status\n`;
+    const { o } = fix(text, ['hardcoded-secret']);
+    expect(o.status).toBe('fixed');
+    // GitHub refuses secret names starting with GITHUB_: the fix prefixes it.
+    expect(o.text).toContain('github-token: ${{ secrets.GH_TOKEN }}');
+    expect(o.text).toContain('GITHUB_DEPLOY_PASSWORD: ${{ secrets.X_GITHUB_DEPLOY_PASSWORD }}');
+  });
+});

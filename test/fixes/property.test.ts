@@ -104,8 +104,12 @@ describe('fix property over the corpus', () => {
           stats.findingsFixed += a.findings;
         }
         // (3) only fixable nodes changed
-        for (const p of diffPaths(beforeParsed.workflow.doc.toJS(), after.workflow.doc.toJS())) {
-          if (!p.some((k) => typeof k === 'string' && FIXABLE_KEYS.has(k))) problems.push(`${abs}: changed ${showPath(p)}`);
+        const afterJs = after.workflow.doc.toJS() as unknown;
+        for (const p of diffPaths(beforeParsed.workflow.doc.toJS(), afterJs)) {
+          // A replaced literal secret may sit in any value; it must now read a secret.
+          const value = p.reduce<unknown>((node, k) => (node as Record<string | number, unknown> | undefined)?.[k], afterJs);
+          const secretReplaced = o.applied.some((a) => a.checkId === 'hardcoded-secret') && typeof value === 'string' && value.includes('${{ secrets.');
+          if (!secretReplaced && !p.some((k) => typeof k === 'string' && FIXABLE_KEYS.has(k))) problems.push(`${abs}: changed ${showPath(p)}`);
         }
         // Comments and untouched lines survive: every original line that is not edited is still there, in order.
         const kept = text.split('\n').filter((l) => /^\s*#/.test(l));
