@@ -1,5 +1,5 @@
 /** Helpers the fixers share: finding the YAML node of a job or step, adding entries to block mappings. */
-import { isMap, isScalar } from 'yaml';
+import { isMap } from 'yaml';
 import type { Node as YamlNode, YAMLMap } from 'yaml';
 import type { Finding } from '../model/types.js';
 import type { Job, Step, WorkflowFile } from '../workflows/model.js';
@@ -62,11 +62,6 @@ export function insertAfterKey(text: string, map: YAMLMap, key: string, lines: s
   const pair = pairOf(map, key) ?? map.items[map.items.length - 1];
   const pad = ' '.repeat(keyIndent(text, map));
   return insertLines(text, pair ? pairEnd(pair) : mapEnd(map), lines.map((l) => `${pad}${l}`));
-}
-
-/** The string keys of a block mapping. */
-export function keysOf(map: YAMLMap): string[] {
-  return map.items.flatMap((p) => (isScalar(p.key) ? [String(p.key.value)] : []));
 }
 
 /** A short label for the step in comments: its name, or what it uses, or its first command. */

@@ -51,11 +51,6 @@ export function pairEnd(p: Pair): number {
   return k?.range?.[1] ?? 0;
 }
 
-/** Offset where a node starts. */
-export function nodeStart(n: unknown): number | undefined {
-  return (n as YamlNode | null)?.range?.[0];
-}
-
 /** Plain JS of the whole document, or undefined when it cannot be built (alias limits). */
 export function docJs(doc: Document.Parsed): unknown {
   try {

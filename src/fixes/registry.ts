@@ -18,7 +18,3 @@ export const FIXERS: readonly Fixer[] = [
 ];
 
 export const FIXABLE_CHECK_IDS: ReadonlySet<string> = new Set(FIXERS.map((f) => f.checkId));
-
-export function fixerFor(checkId: string): Fixer | undefined {
-  return FIXERS.find((f) => f.checkId === checkId);
-}

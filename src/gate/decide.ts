@@ -15,7 +15,7 @@
  *                 `require_protected_environment`, else informs.
  */
 import type { GatePolicy } from '../policy/config.js';
-import type { Finding, Severity } from '../model/types.js';
+import type { Finding } from '../model/types.js';
 import { severityRank } from '../model/types.js';
 import type { EnvironmentProtection } from '../model/settings.js';
 import { normaliseAllowEntry, signerKey, type Signer } from './attestation.js';
@@ -177,8 +177,4 @@ export function notGated(environment: string): Decision {
 /** The policy file could not be read or is invalid: nothing is known about the gate, so it fails closed. */
 export function policyUnusable(reason: string): Decision {
   return { state: 'rejected', rules: [], note: `the Pipeline Guard policy could not be used (${reason}); rejected (fail closed)` };
-}
-
-export function severityAtLeast(s: Severity, min: Severity): boolean {
-  return severityRank(s) >= severityRank(min);
 }

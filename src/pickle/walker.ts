@@ -91,11 +91,6 @@ export const OPCODE_NAMES: ReadonlyMap<number, string> = new Map(
     ]),
 );
 
-/** True when `b` is an opcode a pickle stream may start with (used to sniff protocol 0/1 pickles). */
-export function isOpcode(b: number): boolean {
-  return OPCODE_NAMES.has(b);
-}
-
 /** Python's codecs.escape_decode for the quoted body of a protocol-0 STRING. */
 function escapeDecode(s: string): string {
   let out = '';

@@ -76,10 +76,6 @@ export interface CheckRunReportInput {
 const LEVEL: Record<Severity, AnnotationLevel> = { critical: 'failure', high: 'failure', medium: 'warning', low: 'notice', info: 'notice' };
 const DESC = [...SEVERITIES].reverse();
 
-export function annotationLevel(s: Severity): AnnotationLevel {
-  return LEVEL[s];
-}
-
 function worst(findings: readonly Finding[]): Severity | undefined {
   let w: Severity | undefined;
   for (const f of findings) if (!w || severityRank(f.severity) > severityRank(w)) w = f.severity;

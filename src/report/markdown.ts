@@ -69,11 +69,6 @@ export function mdLink(text: string, url: string): string {
   return `[${escapeMarkdown(text)}](${url})`;
 }
 
-/** Keeps a table cell to one line and escapes it. */
-export function tableCell(text: string, max = 120): string {
-  return escapeMarkdown(text, max);
-}
-
 /** Size GitHub counts against a 65,535 limit; UTF-8 bytes, the strictest reading. */
 export function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');

@@ -1,8 +1,6 @@
 /**
  * Privilege and exposure of a job (catalogue §2.4): the two axes severities escalate on.
  */
-import type { Severity } from '../model/types.js';
-import { raise } from '../model/types.js';
 import type { Job, Permissions, Step, WorkflowFile } from './model.js';
 import { actionName } from './uses.js';
 
@@ -125,12 +123,4 @@ export function privilege(w: WorkflowFile, job: Job, hostedLabels: readonly stri
   if (isSelfHosted(job, hostedLabels)) reasons.push('runs on a self-hosted runner');
   if (jobPublishes(job)) reasons.push('publishes or deploys');
   return { privileged: reasons.length > 0, reasons };
-}
-
-/** Escalate a base severity one step per axis: privileged job, outsider-reachable trigger. */
-export function contextualSeverity(base: Severity, opts: { privileged: boolean; outsider: boolean }): Severity {
-  let s = base;
-  if (opts.privileged) s = raise(s);
-  if (opts.outsider) s = raise(s);
-  return s;
 }

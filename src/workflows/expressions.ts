@@ -65,19 +65,6 @@ export function expressionsIn(file: { text: string }, scalar: Scalar | undefined
   return out;
 }
 
-/** Expressions in a plain string that has no position (e.g. a value built by hand in a test). */
-export function expressionBodies(value: string): string[] {
-  const out: string[] = [];
-  let i = value.indexOf('${{');
-  while (i !== -1) {
-    const close = findClose(value, i + 3);
-    if (close === -1) break;
-    out.push(value.slice(i + 3, close).trim());
-    i = value.indexOf('${{', close + 2);
-  }
-  return out;
-}
-
 /** Index of the `}}` that closes an expression, skipping string literals ('…' with '' escapes). */
 function findClose(s: string, from: number): number {
   let inString = false;

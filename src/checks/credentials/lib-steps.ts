@@ -48,12 +48,6 @@ export function input(step: Pick<Step, 'with'>, key: string): KeyValue | undefin
   return step.with.find((kv) => kv.key.toLowerCase() === k);
 }
 
-/** True when a `with:` input is present with a non-empty value. */
-export function hasInput(step: Pick<Step, 'with'>, key: string): boolean {
-  const kv = input(step, key);
-  return !!kv && (kv.value ?? '').trim() !== '';
-}
-
 export type Toggle = 'on' | 'off' | 'expr' | 'other';
 
 /** How a boolean-ish input reads: `true`/`yes`/`1` are on, `false`/`no`/`0`/empty are off. */

@@ -3,7 +3,7 @@
  * execute the workspace, and which `if:` gates keep fork pull requests out.
  */
 import { actionName } from '../../workflows/uses.js';
-import type { Job, Step } from '../../workflows/model.js';
+import type { Step } from '../../workflows/model.js';
 import type { Loc } from '../../workflows/model.js';
 
 /** Triggers that run with the base repository's token and secrets while handling a PR's code or data. */
@@ -131,8 +131,4 @@ export function forkGated(cond: string | undefined): boolean {
     /workflow_run\.head_repository\.full_name\s*==\s*github\.repository\b/.test(c) ||
     /workflow_run\.head_repository\.fork\s*(==\s*false\b|!=\s*true\b)/.test(c)
   );
-}
-
-export function jobForkGated(job: Job, step?: Step): boolean {
-  return forkGated(job.if?.value) || forkGated(step?.if?.value);
 }
