@@ -11,12 +11,21 @@ export interface ExpressionSpan {
   loc: Loc;
 }
 
-/** 1-based line/column of a 0-based offset, from the file text (memoised per text). */
+/** 1-based line/column of a 0-based offset, by binary search over the offsets where lines start. */
 export class OffsetMapper {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  private constructor(private readonly starts: readonly number[]) {}
+
+  static ofText(text: string): OffsetMapper {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    return new OffsetMapper(starts);
   }
+
+  /** From line starts a parser already found (yaml's LineCounter), so no second pass over the text. */
+  static ofLineStarts(starts: readonly number[]): OffsetMapper {
+    return new OffsetMapper(starts.length > 0 ? starts : [0]);
+  }
+
   pos(offset: number): { line: number; column: number } {
     let lo = 0;
     let hi = this.starts.length - 1;
@@ -35,14 +44,19 @@ export class OffsetMapper {
 }
 
 const mappers = new WeakMap<object, OffsetMapper>();
-/** One mapper per file text holder (the WorkflowFile), built on first use. */
+/** One mapper per file text holder (the WorkflowFile gets the parser's at parse time), else built on first use. */
 export function mapperFor(holder: { text: string }): OffsetMapper {
   let m = mappers.get(holder);
   if (!m) {
-    m = new OffsetMapper(holder.text);
+    m = OffsetMapper.ofText(holder.text);
     mappers.set(holder, m);
   }
   return m;
+}
+
+/** Records the mapper the parser built for a file, so later readers reuse it. */
+export function rememberMapper(holder: { text: string }, mapper: OffsetMapper): void {
+  mappers.set(holder, mapper);
 }
 
 /**

@@ -22,6 +22,7 @@ import type {
   WorkflowFile,
 } from './model.js';
 import { parseUses } from './uses.js';
+import { OffsetMapper, rememberMapper } from './expressions.js';
 
 /** Workflows above this size are not analysed (GitHub's own editor refuses far smaller files). */
 export const MAX_WORKFLOW_BYTES = 1024 * 1024;
@@ -50,7 +51,8 @@ class Walker {
   private aliasTargets?: Map<Alias, YamlNode | undefined>;
   constructor(
     readonly doc: Document.Parsed,
-    private readonly lines: LineCounter,
+    /** Built from the parser's own line starts; handed on to the workflow for every later reader. */
+    readonly mapper: OffsetMapper,
     readonly problems: ParseProblem[],
   ) {}
 
@@ -94,9 +96,7 @@ class Walker {
   }
 
   locAt(start: number, end: number): Loc {
-    const a = this.lines.linePos(start);
-    const b = this.lines.linePos(end);
-    return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col, offset: start, endOffset: end };
+    return this.mapper.loc(start, end);
   }
 
   problem(message: string, node: unknown): void {
@@ -218,10 +218,11 @@ export function parseWorkflow(path: string, text: string, kind: 'workflow' | 'ac
     }
     return { ok: false, problems };
   }
-  const w = new Walker(doc, lines, problems);
+  const w = new Walker(doc, OffsetMapper.ofLineStarts(lines.lineStarts), problems);
   try {
     const workflow = kind === 'workflow' ? buildWorkflow(w, path, text) : buildAction(w, path, text);
     if (!workflow) return { ok: false, problems };
+    rememberMapper(workflow, w.mapper);
     return { ok: true, workflow, problems };
   } catch (err) {
     if (err instanceof BudgetExceeded) {

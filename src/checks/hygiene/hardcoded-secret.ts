@@ -154,14 +154,14 @@ function scanTextFile(input: CheckInput, file: SnapshotFile, out: FindingDraft[]
   if (text === undefined) return;
   const hits = dedupe([...tokenHits(text), ...assignmentHits(text, kind === 'python')]);
   const what = kind === 'python' ? 'Python source' : kind === 'env' ? 'an env file' : 'the Dockerfile';
-  fileFindings({ out, path: file.path }, text, hits.map((hit) => ({ hit, offset: hit.start })), what, new OffsetMapper(text));
+  fileFindings({ out, path: file.path }, text, hits.map((hit) => ({ hit, offset: hit.start })), what, OffsetMapper.ofText(text));
 }
 
 function scanNotebook(input: CheckInput, file: SnapshotFile, out: FindingDraft[]): void {
   if (file.lfsPointer) return;
   const text = input.textOf(file);
   if (text === undefined) return;
-  const mapper = new OffsetMapper(text);
+  const mapper = OffsetMapper.ofText(text);
   const parts = notebookTexts(text);
   if (!parts) {
     // Not notebook JSON (truncated, hand-edited): scan it as plain text rather than skip it.
