@@ -16,7 +16,7 @@ import { scanSnapshot } from '../engine/scan.js';
 import type { RepoSnapshot } from '../model/snapshot.js';
 import type { Policy } from '../policy/config.js';
 import { gatePolicy } from '../policy/config.js';
-import { decodeText } from '../engine/input.js';
+import { decodeText } from '../files/text.js';
 import { parseWorkflow } from '../workflows/parse.js';
 import { readAttestation, type Signer } from '../gate/attestation.js';
 import type { AttestationFact, Fact, GateFacts } from '../gate/decide.js';

@@ -2,7 +2,9 @@
 import type { CheckInput, CheckOptions, InvalidFile, ParsedDockerfile } from '../checks/types.js';
 import type { RepoSnapshot, SnapshotFile } from '../model/snapshot.js';
 import { classifyPath, type FileRole } from '../model/file-role.js';
-import { MAX_WORKFLOW_BYTES, parseWorkflow, parseWorkflowBytes } from '../workflows/parse.js';
+import { MAX_WORKFLOW_BYTES, parseWorkflow, parseWorkflowBytes, tooLargeForWorkflow } from '../workflows/parse.js';
+import { decodeText } from '../files/text.js';
+
 import type { WorkflowFile } from '../workflows/model.js';
 import { parseDockerfile } from '../files/dockerfile.js';
 
@@ -10,15 +12,6 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = { hostedRunnerLabels: [] };
 
 export function roleOf(file: SnapshotFile): FileRole {
   return file.role ?? classifyPath(file.path);
-}
-
-export function decodeText(bytes: Uint8Array | undefined): string | undefined {
-  if (!bytes || bytes.includes(0)) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 export function buildCheckInput(snapshot: RepoSnapshot, options: CheckOptions = DEFAULT_CHECK_OPTIONS): CheckInput {
@@ -41,9 +34,7 @@ export function buildCheckInput(snapshot: RepoSnapshot, options: CheckOptions = 
   for (const kind of ['workflow', 'action'] as const) {
     for (const f of byRole.get(kind) ?? []) {
       if (f.size > MAX_WORKFLOW_BYTES) {
-        const mib = (f.size / (1024 * 1024)).toFixed(1);
-        const message = `file is ${mib} MiB, above the ${MAX_WORKFLOW_BYTES / (1024 * 1024)} MiB this scanner reads for a workflow; not analysed`;
-        invalid.push({ path: f.path, kind, problems: [{ message, line: 1, column: 1 }] });
+        invalid.push({ path: f.path, kind, problems: [{ message: tooLargeForWorkflow(f.size), line: 1, column: 1 }] });
         continue;
       }
       if (!f.bytes) continue;

@@ -8,7 +8,8 @@
  */
 import { checkById } from '../checks/registry.js';
 import type { Check } from '../checks/types.js';
-import { decodeText, roleOf } from '../engine/input.js';
+import { roleOf } from '../engine/input.js';
+import { decodeText } from '../files/text.js';
 import { scanSnapshot } from '../engine/scan.js';
 import type { Finding } from '../model/types.js';
 import type { RepoSnapshot } from '../model/snapshot.js';

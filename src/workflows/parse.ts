@@ -23,6 +23,7 @@ import type {
 } from './model.js';
 import { parseUses } from './uses.js';
 import { OffsetMapper, rememberMapper } from './expressions.js';
+import { decodeText } from '../files/text.js';
 
 /** Workflows above this size are not analysed (GitHub's own editor refuses far smaller files). */
 export const MAX_WORKFLOW_BYTES = 1024 * 1024;
@@ -176,22 +177,16 @@ class Walker {
   }
 }
 
-function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+/** The problem reported for a workflow file too large to analyse. */
+export function tooLargeForWorkflow(size: number): string {
+  return `file is ${(size / (1024 * 1024)).toFixed(1)} MiB, above the ${MAX_WORKFLOW_BYTES / (1024 * 1024)} MiB a workflow may have here; not analysed`;
 }
 
 /** Reads workflow bytes as text, or says why they are not a workflow. */
 export function workflowText(bytes: Uint8Array): { text: string } | { problem: string } {
-  if (bytes.length > MAX_WORKFLOW_BYTES) {
-    const mb = (bytes.length / (1024 * 1024)).toFixed(1);
-    return { problem: `file is ${mb} MiB, above the ${MAX_WORKFLOW_BYTES / (1024 * 1024)} MiB a workflow may have here; not analysed` };
-  }
+  if (bytes.length > MAX_WORKFLOW_BYTES) return { problem: tooLargeForWorkflow(bytes.length) };
   if (bytes.includes(0)) return { problem: 'file contains NUL bytes: binary data, not YAML' };
-  const text = decodeUtf8(bytes);
+  const text = decodeText(bytes);
   if (text === undefined) return { problem: 'file is not valid UTF-8 text' };
   return { text };
 }
