@@ -90,6 +90,17 @@ export function healthHandler(req: IncomingMessage, res: ServerResponse): boolea
   return true;
 }
 
+/** What a settings-event payload says about its repository, as the default-branch audit takes it. */
+function repoRef(repository: { owner: { login: string }; name: string; default_branch: string; html_url: string; archived: boolean }) {
+  return {
+    owner: repository.owner.login,
+    name: repository.name,
+    defaultBranch: repository.default_branch,
+    htmlUrl: repository.html_url,
+    archived: repository.archived,
+  };
+}
+
 export function createApp(deps: AppDeps = {}): ApplicationFunction {
   const collect = deps.collect ?? noCollector;
   const checks = deps.checks ?? ALL_CHECKS;
@@ -250,24 +261,11 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
         context.log.info({ event: context.name }, 'organisation-level settings change: left to the sweep');
         return;
       }
-      await auditDefaultBranch(octokitOf(context), context.log, {
-        owner: repository.owner.login,
-        name: repository.name,
-        defaultBranch: repository.default_branch,
-        htmlUrl: repository.html_url,
-        archived: repository.archived,
-      });
+      await auditDefaultBranch(octokitOf(context), context.log, repoRef(repository));
     });
 
     app.on(['repository.edited', 'repository.publicized', 'repository.privatized'], async (context) => {
-      const repository = context.payload.repository;
-      await auditDefaultBranch(octokitOf(context), context.log, {
-        owner: repository.owner.login,
-        name: repository.name,
-        defaultBranch: repository.default_branch,
-        htmlUrl: repository.html_url,
-        archived: repository.archived,
-      });
+      await auditDefaultBranch(octokitOf(context), context.log, repoRef(context.payload.repository));
     });
 
     async function auditMany(context: Context, owner: string, repos: { name: string; full_name: string }[]): Promise<void> {
