@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { audit } from '../src/cli/audit.js';
 import { parseArgs, type AuditArgs } from '../src/cli/args.js';
 import { contractOctokit, type Contract } from './helpers/github-contract.js';
-import { API, mockScenario, readJson, repoFiles, replyViolations, type RestFixture, type Scenario } from './helpers/github-repo.js';
+import { API, mockScenario, readJson, repoFiles, useSimulatedGitHub, type RestFixture, type Scenario } from './helpers/github-repo.js';
 import { runCli } from './helpers/cli.js';
 
 const notFound = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' };
@@ -32,18 +32,9 @@ interface JsonReport {
 }
 
 let contract: Contract;
+useSimulatedGitHub(() => contract.violations);
 beforeEach(() => {
-  nock.disableNetConnect();
   contract = contractOctokit();
-  replyViolations.length = 0;
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(contract.violations).toEqual([]);
-  expect(replyViolations).toEqual([]);
-  expect(pending).toEqual([]);
 });
 
 const scenario = (): Scenario => ({

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { useSimulatedGitHub } from '../helpers/github-repo.js';
 import { responseViolations } from '../helpers/github-contract.js';
 import { ALL_CHECKS } from '../../src/checks/registry.js';
 import type { Check } from '../../src/checks/types.js';
@@ -28,15 +29,9 @@ interface PatchBody {
 let h: Harness;
 const patches: PatchBody[] = [];
 
+useSimulatedGitHub(() => h?.violations ?? []);
 beforeEach(() => {
-  nock.disableNetConnect();
   patches.length = 0;
-});
-afterEach(() => {
-  expect(h?.violations ?? []).toEqual([]);
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-  nock.enableNetConnect();
 });
 
 async function setup(checks: readonly Check[], deps: Partial<AppDeps> = {}, opts: { retry?: Record<string, unknown> } = {}): Promise<Harness> {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { validate } from '@octokit/graphql-schema';
 import { Octokit } from '@octokit/core';
 import { ProbotOctokit } from 'probot';
@@ -16,7 +16,7 @@ import { ALL_CHECKS } from '../../src/checks/registry.js';
 import type { RepoSettings } from '../../src/model/settings.js';
 import { checkRequest, contractOctokit, responseViolations, type Contract } from '../helpers/github-contract.js';
 import {
-  API, COMMIT_OID, mockScenario, now, readJson, REPO_DIR, repoFiles, replyViolations, withOverrides,
+  API, COMMIT_OID, mockScenario, now, readJson, REPO_DIR, repoFiles, useSimulatedGitHub, withOverrides,
   type RestFixture, type Scenario,
 } from '../helpers/github-repo.js';
 
@@ -24,18 +24,9 @@ import {
 const forbidden403 = { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' };
 
 let contract: Contract;
+useSimulatedGitHub(() => contract.violations);
 beforeEach(() => {
-  nock.disableNetConnect();
   contract = contractOctokit();
-  replyViolations.length = 0;
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(contract.violations).toEqual([]);
-  expect(replyViolations).toEqual([]);
-  expect(pending).toEqual([]);
 });
 
 const restCalls = (c: Contract) => c.sent.filter((r) => r.route !== '/graphql');

@@ -9,12 +9,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collectRepoSnapshot } from '../../src/collect/github.js';
 import { recordRequests } from '../../src/collect/record.js';
 import { CHECK_RUN_NAME } from '../../src/report/check-run.js';
 import { API, APP_ID, checkRunReply, HEAD, makeProbot, OWNER, REPO, webhook, type Harness } from '../app/helpers.js';
-import { mockScenario, readJson, repoFiles, replyViolations, type RestFixture, type Scenario } from '../helpers/github-repo.js';
+import { mockScenario, readJson, repoFiles, useSimulatedGitHub, type RestFixture, type Scenario } from '../helpers/github-repo.js';
 import { graphqlCost } from '../helpers/graphql-cost.js';
 
 const RECORD = process.env.PIPELINE_GUARD_RECORD || path.join(mkdtempSync(path.join(tmpdir(), 'pg-e2e-')), 'e2e-requests.jsonl');
@@ -33,23 +33,14 @@ let h: Harness;
 let patches: Patch[];
 const costs: Record<string, string | number>[] = [];
 
+useSimulatedGitHub(() => h.violations);
 beforeEach(async () => {
-  nock.disableNetConnect();
-  replyViolations.length = 0;
   patches = [];
   h = await makeProbot({
     collect: (octokit, target) => collectRepoSnapshot(octokit, target, { now: () => NOW }),
     record: (octokit, file) => recordRequests(octokit, file),
     recordFile: RECORD,
   });
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(h.violations).toEqual([]);
-  expect(replyViolations).toEqual([]);
-  expect(pending).toEqual([]);
 });
 afterAll(() => {
   console.log(`\nrequests recorded in ${RECORD}`);

@@ -5,9 +5,9 @@
  * the real engine and checks on the deployed workflow.
  */
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { API, HEAD, makeProbot, OWNER, REPO, webhook, type Harness } from '../app/helpers.js';
-import { replyViolations } from '../helpers/github-repo.js';
+import { useSimulatedGitHub } from '../helpers/github-repo.js';
 import type { AppDeps } from '../../src/app/index.js';
 import type { RepoSettings } from '../../src/model/settings.js';
 import { GATE_CHECK_RUN_NAME } from '../../src/gate/comment.js';
@@ -48,19 +48,10 @@ let h: Harness;
 let reviews: Review[];
 let records: CheckRunBody[];
 
+useSimulatedGitHub(() => h.violations);
 beforeEach(() => {
-  nock.disableNetConnect();
-  replyViolations.length = 0;
   reviews = [];
   records = [];
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(h.violations).toEqual([]);
-  expect(replyViolations).toEqual([]);
-  expect(pending).toEqual([]);
 });
 
 interface Setup {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { responseViolations, specExample } from './github-contract.js';
 export const API = 'https://api.github.com';
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/github');
@@ -187,4 +188,24 @@ export function mockScenario(s: Scenario): nock.Scope {
     });
   mockRest(scope, s.rest, owner, repo);
   return scope;
+}
+
+/**
+ * Registers the lifecycle every test against the simulated GitHub shares: no real network, and after
+ * each test no request GitHub would refuse (`requestViolations`), no unrealistic reply fixture and no
+ * mock left unused. nock is reset before the assertions so one failure does not cascade.
+ */
+export function useSimulatedGitHub(requestViolations: () => readonly string[]): void {
+  beforeEach(() => {
+    nock.disableNetConnect();
+    replyViolations.length = 0;
+  });
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    nock.enableNetConnect();
+    expect(requestViolations()).toEqual([]);
+    expect(replyViolations).toEqual([]);
+    expect(pending).toEqual([]);
+  });
 }
