@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS, CHECK_IDS, checkById } from '../src/checks/registry.js';
 import { scanSnapshot } from '../src/engine/scan.js';
-import { checkRunPolicy, gatePolicy, parsePolicy, policyFromObject, PolicyError } from '../src/policy/config.js';
+import { checkRunPolicy, enforcePolicy, gatePolicy, parsePolicy, policyFromObject, PolicyError, sweepPolicy } from '../src/policy/config.js';
 import { mergePolicies } from '../src/policy/merge.js';
 import { globToRegExp } from '../src/policy/glob.js';
 
@@ -105,6 +105,62 @@ describe('deployment gate policy', () => {
     expect(refused.join('\n')).toMatch(/gate.severity: critical/);
     expect(refused.join('\n')).toMatch(/requireAttestation/);
     expect(refused.join('\n')).toMatch(/fail_open/);
+  });
+});
+
+describe('remediation and sweep policy', () => {
+  const text = [
+    'autofix: pr',
+    'oidc:',
+    '  aws: { role: "arn:aws:iam::123456789012:role/ci-deploy", region: eu-west-1 }',
+    '  gcp: { workload_identity_provider: projects/1/locations/global/workloadIdentityPools/p/providers/gh, service_account: ci@p.iam.gserviceaccount.com }',
+    'enforce:',
+    '  checks: [default-token-write, fork-pr-approval-weak]',
+    '  reviewers: [acme/release-team, alice]',
+    'sweep:',
+    '  schedule: "30 2 * * 0"',
+    '  forks: true',
+    '  budget_share: 0.25',
+    '',
+  ].join('\n');
+
+  it('reads autofix, oidc, enforce and sweep; defaults fill the rest', () => {
+    const p = parsePolicy(text, 'org', CHECK_IDS);
+    expect(p.autofix).toBe('pr');
+    expect(p.oidc.aws).toEqual({ role: 'arn:aws:iam::123456789012:role/ci-deploy', region: 'eu-west-1' });
+    expect(p.oidc.gcp?.serviceAccount).toBe('ci@p.iam.gserviceaccount.com');
+    expect(p.oidc.azure).toBeUndefined();
+    expect(enforcePolicy(p)).toEqual({ checks: ['default-token-write', 'fork-pr-approval-weak'], reviewers: ['acme/release-team', 'alice'] });
+    expect(sweepPolicy(p)).toEqual({ schedule: '30 2 * * 0', forks: true, issueRepo: '.github', budgetShare: 0.25 });
+    const empty = parsePolicy('', 'p', CHECK_IDS);
+    expect(empty.autofix).toBeUndefined();
+    expect(enforcePolicy(empty)).toEqual({ checks: [], reviewers: [] });
+    expect(sweepPolicy(empty)).toEqual({ schedule: '0 6 * * 1', forks: false, issueRepo: '.github', budgetShare: 0.5 });
+  });
+
+  it('rejects bad values with the line', () => {
+    expect(() => parsePolicy('autofix: yes\n', 'p', CHECK_IDS)).toThrow(/p:1: "autofix" must be off or pr/);
+    expect(() => parsePolicy('oidc:\n  aws: { role: admin }\n', 'p', CHECK_IDS)).toThrow(/IAM role ARN/);
+    expect(() => parsePolicy('oidc:\n  azure: { client_id: x }\n', 'p', CHECK_IDS)).toThrow(/"oidc.azure" needs "tenant_id"/);
+    expect(() => parsePolicy('enforce:\n  checks: [unpinned-action]\n', 'p', CHECK_IDS)).toThrow(/p:2: "enforce.checks" cannot enforce "unpinned-action"/);
+    expect(() => parsePolicy('enforce:\n  reviewers: ["@alice"]\n', 'p', CHECK_IDS)).toThrow(/user login or org\/team-slug/);
+    expect(() => parsePolicy('sweep:\n  schedule: weekly\n', 'p', CHECK_IDS)).toThrow(/five-field cron/);
+    expect(() => parsePolicy('sweep:\n  budget_share: 1.5\n', 'p', CHECK_IDS)).toThrow(/\(0, 1\]/);
+  });
+
+  it('a repository chooses autofix and its own cloud roles, but cannot turn on enforcement or change the sweep', () => {
+    const org = parsePolicy(text, 'org', CHECK_IDS);
+    const repo = parsePolicy('autofix: off\noidc:\n  aws: { role: "arn:aws:iam::999999999999:role/other" }\nenforce:\n  checks: [default-branch-unprotected]\nsweep:\n  forks: false\n', 'repo', CHECK_IDS);
+    const { policy, refused } = mergePolicies(org, repo, dflt);
+    expect(policy.autofix).toBe('off');
+    expect(policy.oidc.aws?.role).toBe('arn:aws:iam::999999999999:role/other');
+    expect(policy.oidc.gcp).toEqual(org.oidc.gcp);
+    expect(enforcePolicy(policy).checks).toEqual(['default-token-write', 'fork-pr-approval-weak']);
+    expect(sweepPolicy(policy).forks).toBe(true);
+    expect(refused.join('\n')).toMatch(/"enforce" is ignored/);
+    expect(refused.join('\n')).toMatch(/"sweep" is ignored/);
+    const alone = mergePolicies(undefined, repo, dflt);
+    expect(enforcePolicy(alone.policy).checks).toEqual([]);
   });
 });
 

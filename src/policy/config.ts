@@ -46,6 +46,53 @@ export interface Policy {
   checkRun: Partial<CheckRunPolicy>;
   /** Only what the file sets; `gatePolicy()` fills in the defaults. */
   gate: Partial<GatePolicy>;
+  /** `autofix`: whether the weekly sweep opens fix-up pull requests (`pr`) or only reports (`off`, default). */
+  autofix?: AutofixMode;
+  /** `oidc`: the cloud identities the static-cloud-credentials fix rewrites to. */
+  oidc: OidcPolicy;
+  /** `enforce`: settings remediation; only an organisation policy can turn it on. */
+  enforce: Partial<EnforcePolicy>;
+  /** `sweep`: schedule and scope of the organisation sweep; read from the organisation policy only. */
+  sweep: Partial<SweepPolicy>;
+}
+
+export type AutofixMode = 'off' | 'pr';
+
+export interface OidcPolicy {
+  aws?: { role: string; region?: string };
+  gcp?: { workloadIdentityProvider: string; serviceAccount: string };
+  azure?: { clientId: string; tenantId: string; subscriptionId: string };
+}
+
+export interface EnforcePolicy {
+  /** Settings checks whose findings are remediated through the API. */
+  checks: string[];
+  /** Required reviewers added to unprotected deployment environments (`user` or `org/team`). */
+  reviewers: string[];
+}
+
+/** Settings checks with an "api" fix that enforcement knows how to apply. */
+export const ENFORCEABLE_CHECKS: readonly string[] = ['default-branch-unprotected', 'default-token-write', 'fork-pr-approval-weak', 'deploy-environment-unprotected'];
+
+export function enforcePolicy(policy: Policy): EnforcePolicy {
+  return { checks: policy.enforce.checks ?? [], reviewers: policy.enforce.reviewers ?? [] };
+}
+
+export interface SweepPolicy {
+  /** Five-field cron in UTC. Default Monday 06:00. */
+  schedule: string;
+  /** Whether forks are audited (default false). */
+  forks: boolean;
+  /** Repository (in the organisation) that holds the weekly issue. Default `.github`. */
+  issueRepo: string;
+  /** Largest share of the installation's hourly rate-limit budget one sweep may use, (0, 1]. Default 0.5. */
+  budgetShare: number;
+}
+
+export const DEFAULT_SWEEP_POLICY: SweepPolicy = { schedule: '0 6 * * 1', forks: false, issueRepo: '.github', budgetShare: 0.5 };
+
+export function sweepPolicy(policy: Policy): SweepPolicy {
+  return { ...DEFAULT_SWEEP_POLICY, ...policy.sweep };
 }
 
 export interface GatePolicy {
@@ -88,7 +135,7 @@ export const DEFAULT_POLICY_PATH = '.github/pipeline-guard.yml';
 export const POLICY_FILE_NAME = 'pipeline-guard.yml';
 
 export function emptyPolicy(): Policy {
-  return { checks: new Map(), ignorePaths: [], ignoreRegexps: [], unlockedOnlyIgnoreRegexps: [], hostedRunnerLabels: [], locked: new Set(), checkRun: {}, gate: {} };
+  return { checks: new Map(), ignorePaths: [], ignoreRegexps: [], unlockedOnlyIgnoreRegexps: [], hostedRunnerLabels: [], locked: new Set(), checkRun: {}, gate: {}, oidc: {}, enforce: {}, sweep: {} };
 }
 
 export class PolicyError extends Error {
@@ -101,7 +148,7 @@ export class PolicyError extends Error {
   }
 }
 
-const TOP_KEYS = ['checks', 'ignore', 'runners', 'lock', 'check_run', 'gate'];
+const TOP_KEYS = ['checks', 'ignore', 'runners', 'lock', 'check_run', 'gate', 'autofix', 'oidc', 'enforce', 'sweep'];
 
 /** Finds the line of a value in the source, when the policy came from text. */
 type LineOf = (path: (string | number)[]) => number | undefined;
@@ -152,6 +199,10 @@ export function policyFromObject(value: unknown, source: string, knownCheckIds: 
     else if (key === 'runners') readRunners(v, policy, fail);
     else if (key === 'check_run') readCheckRun(v, policy, fail);
     else if (key === 'gate') readGate(v, policy, fail);
+    else if (key === 'autofix') readAutofix(v, policy, fail);
+    else if (key === 'oidc') readOidc(v, policy, fail);
+    else if (key === 'enforce') readEnforce(v, policy, fail);
+    else if (key === 'sweep') readSweep(v, policy, fail);
     else readLock(v, policy, knownCheckIds, fail);
   }
   return policy;
@@ -250,6 +301,99 @@ function readGate(v: unknown, policy: Policy, fail: Fail): void {
       gate[GATE_BOOLEANS[k]] = value;
     } else {
       fail(`unknown key "gate.${k}" (expected environments, severity, ${Object.keys(GATE_BOOLEANS).join(', ')}, signer_workflows)`, ['gate', k]);
+    }
+  }
+}
+
+function mapping(v: unknown, path: string[], fail: Fail, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`"${path.join('.')}" must be a mapping ${what}`, path);
+  return v as Record<string, unknown>;
+}
+
+function readAutofix(v: unknown, policy: Policy, fail: Fail): void {
+  // YAML 1.2 reads `off` as a string; `false` is accepted as off too.
+  const mode = v === false ? 'off' : v;
+  if (mode !== 'off' && mode !== 'pr') fail('"autofix" must be off or pr', ['autofix']);
+  policy.autofix = mode as AutofixMode;
+}
+
+/** Reads a mapping whose keys are all required non-empty strings. */
+function requiredStrings<K extends string>(v: unknown, path: string[], keys: readonly K[], optional: readonly K[], fail: Fail): Record<K, string> {
+  const m = mapping(v, path, fail, `with ${keys.join(', ')}`);
+  const out = {} as Record<K, string>;
+  for (const [k, value] of Object.entries(m)) {
+    if (!(keys as readonly string[]).includes(k) && !(optional as readonly string[]).includes(k)) {
+      fail(`unknown key "${[...path, k].join('.')}" (expected ${[...keys, ...optional].join(', ')})`, [...path, k]);
+    }
+    if (typeof value !== 'string' || value.trim() === '') fail(`"${[...path, k].join('.')}" must be a non-empty string`, [...path, k]);
+    out[k as K] = (value as string).trim();
+  }
+  for (const k of keys) if (out[k] === undefined) fail(`"${path.join('.')}" needs "${k}"`, path);
+  return out;
+}
+
+function readOidc(v: unknown, policy: Policy, fail: Fail): void {
+  if (v === null) return;
+  for (const [cloud, value] of Object.entries(mapping(v, ['oidc'], fail, 'with aws, gcp or azure'))) {
+    const path = ['oidc', cloud];
+    if (cloud === 'aws') {
+      const r = requiredStrings(value, path, ['role'] as const, ['region'] as const, fail);
+      if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(r.role)) fail('"oidc.aws.role" must be an IAM role ARN (arn:aws:iam::123456789012:role/name)', [...path, 'role']);
+      policy.oidc.aws = r.region ? { role: r.role, region: r.region } : { role: r.role };
+    } else if (cloud === 'gcp') {
+      const r = requiredStrings(value, path, ['workload_identity_provider', 'service_account'] as const, [], fail);
+      policy.oidc.gcp = { workloadIdentityProvider: r.workload_identity_provider, serviceAccount: r.service_account };
+    } else if (cloud === 'azure') {
+      const r = requiredStrings(value, path, ['client_id', 'tenant_id', 'subscription_id'] as const, [], fail);
+      policy.oidc.azure = { clientId: r.client_id, tenantId: r.tenant_id, subscriptionId: r.subscription_id };
+    } else {
+      fail(`unknown key "oidc.${cloud}" (expected aws, gcp, azure)`, path);
+    }
+  }
+}
+
+function readEnforce(v: unknown, policy: Policy, fail: Fail): void {
+  if (v === null) return;
+  for (const [k, value] of Object.entries(mapping(v, ['enforce'], fail, 'with checks and reviewers'))) {
+    if (k === 'checks') {
+      const ids = stringList(value, ['enforce', k], fail);
+      ids.forEach((id, i) => {
+        if (!ENFORCEABLE_CHECKS.includes(id)) fail(`"enforce.checks" cannot enforce "${id}" (enforceable: ${ENFORCEABLE_CHECKS.join(', ')})`, ['enforce', k, i]);
+      });
+      policy.enforce.checks = [...new Set(ids)];
+    } else if (k === 'reviewers') {
+      const names = stringList(value, ['enforce', k], fail);
+      names.forEach((n, i) => {
+        if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?$/.test(n)) fail(`"enforce.reviewers" entry "${n}" must be a user login or org/team-slug`, ['enforce', k, i]);
+      });
+      policy.enforce.reviewers = names;
+    } else {
+      fail(`unknown key "enforce.${k}" (expected checks, reviewers)`, ['enforce', k]);
+    }
+  }
+}
+
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+
+function readSweep(v: unknown, policy: Policy, fail: Fail): void {
+  if (v === null) return;
+  for (const [k, value] of Object.entries(mapping(v, ['sweep'], fail, 'with schedule, forks, issue_repo, budget_share'))) {
+    const path = ['sweep', k];
+    if (k === 'schedule') {
+      const fields = typeof value === 'string' ? value.trim().split(/\s+/) : [];
+      if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) fail('"sweep.schedule" must be a five-field cron expression in UTC, e.g. "0 6 * * 1"', path);
+      policy.sweep.schedule = fields.join(' ');
+    } else if (k === 'forks') {
+      if (typeof value !== 'boolean') fail('"sweep.forks" must be true or false', path);
+      policy.sweep.forks = value as boolean;
+    } else if (k === 'issue_repo') {
+      if (typeof value !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(value)) fail('"sweep.issue_repo" must be a repository name in the organisation', path);
+      policy.sweep.issueRepo = value as string;
+    } else if (k === 'budget_share') {
+      if (typeof value !== 'number' || !(value > 0 && value <= 1)) fail('"sweep.budget_share" must be a number in (0, 1]', path);
+      policy.sweep.budgetShare = value as number;
+    } else {
+      fail(`unknown key "sweep.${k}" (expected schedule, forks, issue_repo, budget_share)`, path);
     }
   }
 }

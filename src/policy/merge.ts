@@ -32,6 +32,11 @@ export function mergePolicies(org: Policy | undefined, repo: Policy | undefined,
     locked: new Set(base.locked),
     checkRun: { ...base.checkRun },
     gate: { ...base.gate },
+    autofix: base.autofix,
+    oidc: { ...base.oidc },
+    // Enforcement and the sweep are organisation-wide: a repository file cannot change them.
+    enforce: { ...base.enforce },
+    sweep: { ...base.sweep },
   };
   const refused: string[] = [];
   const isLocked = (id: string): boolean => base.locked.has('*') || base.locked.has(id);
@@ -53,6 +58,11 @@ export function mergePolicies(org: Policy | undefined, repo: Policy | undefined,
     // The deployment gate protects production: a repository may add environments and tighten, never loosen.
     if (org) mergeGate(merged.gate, repo.gate, refused);
     else merged.gate = { ...repo.gate };
+    if (repo.autofix) merged.autofix = repo.autofix;
+    // A repository knows its own cloud roles best: its `oidc` entries replace the organisation's.
+    Object.assign(merged.oidc, repo.oidc);
+    if (Object.keys(repo.enforce).length > 0) refused.push('"enforce" is ignored in a repository policy: only the organisation policy (.github repository) turns on enforcement');
+    if (Object.keys(repo.sweep).length > 0) refused.push('"sweep" is ignored in a repository policy: the sweep is configured in the organisation policy (.github repository)');
     if (repo.locked.size > 0) refused.push('"lock" is ignored in a repository policy: only the organisation policy can lock checks');
   }
   return { policy: merged, refused };
