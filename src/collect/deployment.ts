@@ -6,7 +6,9 @@
  *   GET /repos/{o}/{r}/contents/{path}?ref={head_sha}              its blob SHA at the run's commit
  *   GET /repos/{o}/{r}/contents/{path}?ref={default branch}        ... and on the default branch
  *   the collector (collectRepoSnapshot) at the deployed SHA        findings (rule 1) and environments (rule 4)
- *   GET /repos/{o}/{r}/attestations/{sha256:…}                     one per digest named in the deployment payload
+ *   GET /repos/{o}/{r}/actions/runs/{run_id}/artifacts             only when the payload names no digest: the run's
+ *                                                                  artifacts and their sha256 digests (upload-artifact v4+)
+ *   GET /repos/{o}/{r}/attestations/{sha256:…}                     one per digest (payload, else run artifacts)
  *
  * Each fact is `{ ok: false, reason }` when GitHub could not give it, so the decision can fail closed
  * (or open) per rule instead of throwing away the others.
@@ -19,6 +21,7 @@ import { gatePolicy } from '../policy/config.js';
 import { decodeText } from '../files/text.js';
 import { parseWorkflow } from '../workflows/parse.js';
 import { readAttestation, type Signer } from '../gate/attestation.js';
+import { digestsFromPayload, MAX_DIGESTS } from '../gate/digests.js';
 import type { AttestationFact, Fact, GateFacts } from '../gate/decide.js';
 import { describeFailure, type OctokitLike } from './github-rest.js';
 
@@ -149,9 +152,18 @@ export async function collectGateFacts<O extends OctokitLike>(octokit: O, input:
     (err: unknown): Fact<RepoSnapshot> => ({ ok: false, reason: `cannot read the deployed commit: ${err instanceof Error && !('status' in err) ? err.message : failText(err)}` }),
   );
 
+  // Environments in a workflow job create their deployment with an empty payload, so the run's own
+  // artifacts are the other place a digest can come from: upload-artifact v4 records each one's sha256,
+  // and attest-build-provenance can sign exactly that digest (`subject-digest`).
+  const digestsP = input.digests.length > 0
+    ? Promise.resolve<Fact<{ source: GateFacts['digestSource']; digests: string[]; names: Record<string, string> }>>({ ok: true, value: { source: 'payload', digests: input.digests, names: {} } })
+    : runArtifactDigests(octokit, input.target);
+
   const attestationsP = (async (): Promise<GateFacts['attestations']> => {
+    const found = await digestsP;
+    if (!found.ok) return found;
     const facts: AttestationFact[] = [];
-    for (const digest of input.digests) {
+    for (const digest of found.value.digests) {
       try {
         const res = await octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', { owner, repo, subject_digest: digest, per_page: 30 });
         const list = (res.data as { attestations?: unknown[] }).attestations ?? [];
@@ -171,7 +183,10 @@ export async function collectGateFacts<O extends OctokitLike>(octokit: O, input:
     return { ok: true, value: facts };
   })();
 
-  const [workflow, snapshot, attestations] = await Promise.all([workflowP, snapshotP, attestationsP]);
+  const [workflow, snapshot, attestations, digests] = await Promise.all([workflowP, snapshotP, attestationsP, digestsP]);
+  const digestFacts = digests.ok
+    ? { digests: digests.value.digests, digestSource: digests.value.source, artifactNames: digests.value.names }
+    : { digests: [], digestSource: 'run-artifacts' as const, artifactNames: {} };
 
   let findings: GateFacts['findings'];
   let environmentProtection: GateFacts['environmentProtection'];
@@ -192,5 +207,25 @@ export async function collectGateFacts<O extends OctokitLike>(octokit: O, input:
     else if (envs.status !== 'ok') environmentProtection = { ok: false, reason: envs.status === 'forbidden' ? `needs the ${envs.permission} permission` : envs.reason };
     else environmentProtection = { ok: true, value: envs.value.find((e) => e.name.toLowerCase() === input.environment.toLowerCase()) };
   }
-  return { ...base, workflow, findings, attestations, environmentProtection };
+  return { ...base, ...digestFacts, workflow, findings, attestations, environmentProtection };
+}
+
+/** Most artifacts of one run the gate looks at (one page; a release run has a handful). */
+const MAX_RUN_ARTIFACTS = 100;
+
+/** The sha256 digests of a run's unexpired artifacts, by digest → artifact name. */
+async function runArtifactDigests(octokit: OctokitLike, t: CallbackTarget): Promise<Fact<{ source: 'run-artifacts'; digests: string[]; names: Record<string, string> }>> {
+  try {
+    const res = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', { owner: t.owner, repo: t.repo, run_id: t.runId, per_page: MAX_RUN_ARTIFACTS });
+    const list = (res.data as { artifacts?: { name?: unknown; digest?: unknown; expired?: unknown }[] }).artifacts ?? [];
+    const names: Record<string, string> = {};
+    for (const a of list) {
+      if (a.expired === true || typeof a.digest !== 'string') continue;
+      const [digest] = digestsFromPayload(a.digest);
+      if (digest && !(digest in names) && Object.keys(names).length < MAX_DIGESTS) names[digest] = typeof a.name === 'string' ? a.name : '(unnamed)';
+    }
+    return { ok: true, value: { source: 'run-artifacts', digests: Object.keys(names), names } };
+  } catch (err) {
+    return { ok: false, reason: `artifacts of workflow run ${t.runId}: ${failText(err)}` };
+  }
 }

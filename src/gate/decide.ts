@@ -51,6 +51,14 @@ export interface GateFacts {
   /** Findings of the deployed commit in the files that run the deployment. */
   findings: Fact<{ files: string[]; findings: Finding[] }>;
   digests: string[];
+  /**
+   * Where the digests came from: the deployment payload (each must be attested), or, when the payload
+   * names none, the run's artifacts (at least one must be attested by an allowed workflow, none by
+   * another; unattested ones such as test reports are listed, not held against the deployment).
+   */
+  digestSource?: 'payload' | 'run-artifacts';
+  /** Artifact name per digest, for run artifacts. */
+  artifactNames?: Record<string, string>;
   attestations: Fact<AttestationFact[]>;
   environmentProtection: Fact<EnvironmentProtection | undefined>;
 }
@@ -116,8 +124,10 @@ export function ruleWorkflow(f: GateFacts): RuleResult {
 export function ruleAttestation(f: GateFacts): RuleResult {
   const id: RuleId = 'attestation';
   const title = TITLES.attestation;
+  const fromRun = f.digestSource === 'run-artifacts';
+  if (fromRun && !f.attestations.ok) return unknown(id, f.policy, f.attestations.reason);
   if (f.digests.length === 0) {
-    const reason = 'no sha256 digest named in the deployment payload';
+    const reason = fromRun ? 'no sha256 digest named in the deployment payload, and the run has no artifact with a digest' : 'no sha256 digest named in the deployment payload';
     return f.policy.requireAttestation ? { id, title, status: 'fail', reason: `${reason} (require_attestation)` } : { id, title, status: 'warn', reason: `${reason}; not required by policy` };
   }
   if (!f.attestations.ok) return unknown(id, f.policy, f.attestations.reason);
@@ -126,16 +136,24 @@ export function ruleAttestation(f: GateFacts): RuleResult {
   const isAllowed = (s: Signer) => (allowed.length > 0 ? allowed.includes(signerKey(s)) : s.repository === ownRepo);
   const failures: string[] = [];
   const passes: string[] = [];
+  const unattested: string[] = [];
   for (const a of f.attestations.value) {
-    const short = `${a.digest.slice(0, 19)}…`;
+    const name = f.artifactNames?.[a.digest];
+    const short = `${name ? `artifact ${name} ` : ''}${a.digest.slice(0, 19)}…`;
     const ok = a.signers.find(isAllowed);
     if (ok) {
       passes.push(`${short} signed by ${signerKey(ok)}${ok.ref ? `@${ok.ref}` : ''}`);
     } else if (a.signers.length > 0) {
       failures.push(`${short} signed by ${signerKey(a.signers[0])}, not in ${allowed.length > 0 ? 'signer_workflows' : `a workflow of ${ownRepo}`}`);
+    } else if (fromRun) {
+      unattested.push(short);
     } else {
       failures.push(`${short} has no attestation${a.problems.length > 0 ? ` we could read (${a.problems[0]})` : ''}`);
     }
+  }
+  if (fromRun) {
+    if (passes.length === 0 && failures.length === 0) failures.push(`none of the run's ${plural(unattested.length, 'artifact')} is attested (${unattested.join(', ')}) and the deployment payload names no digest`);
+    else if (unattested.length > 0) passes.push(`not attested, not counted: ${unattested.join(', ')}`);
   }
   const status: RuleStatus = failures.length > 0 ? (f.policy.requireAttestation ? 'fail' : 'warn') : 'pass';
   const reason = failures.length > 0 ? failures.join('; ') + (status === 'warn' ? ' (not required by policy)' : '') : passes.join('; ');

@@ -11,7 +11,7 @@ import { useSimulatedGitHub } from '../helpers/github-repo.js';
 import type { AppDeps } from '../../src/app/index.js';
 import type { RepoSettings } from '../../src/model/settings.js';
 import { GATE_CHECK_RUN_NAME } from '../../src/gate/comment.js';
-import { attestation, attestationsReply, collector, contentReply, environment, pendingReply, runReply, settings } from './helpers.js';
+import { artifactsReply, attestation, attestationsReply, collector, contentReply, environment, pendingReply, runReply, settings } from './helpers.js';
 import { CLEAN_RELEASE, INJECTED_ACTION, PUSH_MODEL_ACTION, RELEASE } from './workflows.js';
 
 const R = `/repos/${OWNER}/${REPO}`;
@@ -82,6 +82,8 @@ interface Facts {
   /** The workflow text on the default branch (undefined: same as at the run's head). */
   defaultWorkflow?: string | null;
   attestations?: unknown[] | 'none';
+  /** The run's artifacts, read when the payload names no digest (`attestations: 'none'`). */
+  artifacts?: { name: string; digest: string | null; expired?: boolean }[] | 'error';
 }
 
 function facts(scope: nock.Scope, f: Facts = {}): void {
@@ -93,7 +95,12 @@ function facts(scope: nock.Scope, f: Facts = {}): void {
   scope.get(`${R}/contents/.github%2Fworkflows%2Frelease.yml`).query({ ref: headSha }).reply(200, contentReply(RELEASE, CLEAN_RELEASE) as nock.Body);
   if (f.defaultWorkflow === null) scope.get(`${R}/contents/.github%2Fworkflows%2Frelease.yml`).query({ ref: 'main' }).reply(404, { message: 'Not Found' });
   else scope.get(`${R}/contents/.github%2Fworkflows%2Frelease.yml`).query({ ref: 'main' }).reply(200, contentReply(RELEASE, f.defaultWorkflow ?? CLEAN_RELEASE) as nock.Body);
-  if (f.attestations === 'none') return;
+  if (f.attestations === 'none') {
+    const artifacts = scope.get(`${R}/actions/runs/${RUN}/artifacts`).query({ per_page: '100' });
+    if (f.artifacts === 'error') artifacts.reply(502, { message: 'Bad Gateway' });
+    else artifacts.reply(200, artifactsReply(f.artifacts ?? []) as nock.Body);
+    return;
+  }
   scope
     .get(`${R}/attestations/${encodeURIComponent(DIGEST)}`)
     .query({ per_page: '30' })
@@ -258,7 +265,60 @@ describe('deployment gate: decisions', () => {
     answer(scope);
     await h.probot.receive(event((p) => void (p.deployment.payload = { model: 'acme-ml/classifier', version: '3' })));
     expect(only().state).toBe('rejected');
-    expect(only().comment).toContain('❌ Artifact attested by an allowed workflow: no sha256 digest named in the deployment payload (require_attestation)');
+    expect(only().comment).toContain('❌ Artifact attested by an allowed workflow: no sha256 digest named in the deployment payload, and the run has no artifact with a digest (require_attestation)');
+  });
+
+  const MODEL = `sha256:${'12'.repeat(32)}`;
+  const REPORT = `sha256:${'34'.repeat(32)}`;
+
+  test('rule 3: without a payload digest, the run\'s attested artifact approves and an unattested test report is only listed', async () => {
+    await setup();
+    const scope = nock(API);
+    opening(scope);
+    facts(scope, { attestations: 'none', artifacts: [{ name: 'model', digest: MODEL }, { name: 'coverage', digest: REPORT }, { name: 'old', digest: null }] });
+    scope.get(`${R}/attestations/${encodeURIComponent(MODEL)}`).query({ per_page: '30' }).reply(200, attestationsReply([attestation({ digest: MODEL, provenanceWorkflow: SIGNER })]) as nock.Body);
+    scope.get(`${R}/attestations/${encodeURIComponent(REPORT)}`).query({ per_page: '30' }).reply(404, { message: 'Not Found' });
+    answer(scope);
+    await h.probot.receive(event((p) => void (p.deployment.payload = {})));
+    expect(only().state).toBe('approved');
+    expect(only().comment).toContain(`✅ Artifact attested by an allowed workflow: artifact model ${MODEL.slice(0, 19)}… signed by ${SIGNER}`);
+    expect(only().comment).toContain(`not attested, not counted: artifact coverage ${REPORT.slice(0, 19)}…`);
+  });
+
+  test('rule 3: without a payload digest, a run whose artifacts are all unattested rejects', async () => {
+    await setup();
+    const scope = nock(API);
+    opening(scope);
+    facts(scope, { attestations: 'none', artifacts: [{ name: 'model', digest: MODEL }] });
+    scope.get(`${R}/attestations/${encodeURIComponent(MODEL)}`).query({ per_page: '30' }).reply(200, attestationsReply([]) as nock.Body);
+    answer(scope);
+    await h.probot.receive(event((p) => void (p.deployment.payload = {})));
+    expect(only().state).toBe('rejected');
+    expect(only().comment).toContain(`❌ Artifact attested by an allowed workflow: none of the run's 1 artifact is attested (artifact model ${MODEL.slice(0, 19)}…)`);
+  });
+
+  test('rule 3: a run artifact attested by a workflow outside the allow-list rejects', async () => {
+    await setup();
+    const scope = nock(API);
+    opening(scope);
+    facts(scope, { attestations: 'none', artifacts: [{ name: 'model', digest: MODEL }] });
+    const other = `${OWNER}/${REPO}/.github/workflows/experiment.yml`;
+    scope.get(`${R}/attestations/${encodeURIComponent(MODEL)}`).query({ per_page: '30' }).reply(200, attestationsReply([attestation({ digest: MODEL, provenanceWorkflow: other })]) as nock.Body);
+    answer(scope);
+    await h.probot.receive(event((p) => void (p.deployment.payload = {})));
+    expect(only().state).toBe('rejected');
+    expect(only().comment).toContain(`artifact model ${MODEL.slice(0, 19)}… signed by ${other}, not in signer_workflows`);
+  });
+
+  test('rule 3: the run\'s artifacts unreadable fails closed with the reason', async () => {
+    await setup();
+    const scope = nock(API);
+    opening(scope);
+    facts(scope, { attestations: 'none', artifacts: 'error' });
+    answer(scope);
+    await h.probot.receive(event((p) => void (p.deployment.payload = {})));
+    expect(only().state).toBe('rejected');
+    expect(only().comment).toContain(`❌ Artifact attested by an allowed workflow: could not check: artifacts of workflow run ${RUN}: GitHub answered 502`);
   });
 
   test('rule 3: no digest with require_attestation: false approves with a warning line', async () => {
@@ -269,7 +329,7 @@ describe('deployment gate: decisions', () => {
     answer(scope);
     await h.probot.receive(event((p) => void (p.deployment.payload = {})));
     expect(only().state).toBe('approved');
-    expect(only().comment).toContain('⚠️ Artifact attested by an allowed workflow: no sha256 digest named in the deployment payload; not required by policy');
+    expect(only().comment).toContain('⚠️ Artifact attested by an allowed workflow: no sha256 digest named in the deployment payload, and the run has no artifact with a digest; not required by policy');
   });
 
   test('rule 4: an environment without reviewers or branch policy rejects when the policy requires protection', async () => {

@@ -110,3 +110,10 @@ export function attestation(o: BundleOptions): Record<string, unknown> {
 export function attestationsReply(list: unknown[]): unknown {
   return replyChecked('GET', '/repos/{owner}/{repo}/attestations/{subject_digest}', 200, { attestations: list });
 }
+
+/** `GET .../actions/runs/{run_id}/artifacts` with the given name → digest (null: uploaded before v4). */
+export function artifactsReply(list: { name: string; digest: string | null; expired?: boolean }[]): unknown {
+  const base = specExample('artifact');
+  const artifacts = list.map((a, i) => ({ ...base, id: 100 + i, name: a.name, digest: a.digest, expired: a.expired ?? false }));
+  return replyChecked('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', 200, { total_count: artifacts.length, artifacts });
+}
