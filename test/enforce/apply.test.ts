@@ -82,7 +82,7 @@ describe('applyEnforcement', () => {
     });
     nock(API)
       .post('/repos/acme/models/rulesets', (b: Record<string, unknown>) => b.name === 'Pipeline Guard: default branch' && b.enforcement === 'active')
-      .reply(201, rulesetReply)
+      .reply(201, checked('POST', '/repos/{owner}/{repo}/rulesets', 201, rulesetReply))
       .put('/repos/acme/models/actions/permissions/workflow', { default_workflow_permissions: 'read', can_approve_pull_request_reviews: false })
       .reply(204)
       .put('/repos/acme/models/actions/permissions/fork-pr-contributor-approval', { approval_policy: 'all_external_contributors' })
@@ -223,7 +223,7 @@ jobs:
     ]);
     const envReply = (name: string) => checked('PUT', '/repos/{owner}/{repo}/environments/{environment_name}', 200, { ...specExample('environment'), name });
     nock(API)
-      .put('/repos/acme/models/rulesets/31', { enforcement: 'active' }).reply(200, { ...specExample('repository-ruleset'), id: 31 })
+      .put('/repos/acme/models/rulesets/31', { enforcement: 'active' }).reply(200, checked('PUT', '/repos/{owner}/{repo}/rulesets/{ruleset_id}', 200, { ...specExample('repository-ruleset'), id: 31 }))
       .put('/repos/acme/models/environments/release', { prevent_self_review: true, reviewers: [{ type: 'User', id: 17 }], wait_timer: 0, deployment_branch_policy: null }).reply(200, envReply('release'))
       .put('/repos/acme/models/environments/hf-hub', { prevent_self_review: true, reviewers: [{ type: 'User', id: 17 }] }).reply(200, envReply('hf-hub'))
       .put('/repos/acme/models/actions/permissions/fork-pr-workflows-private-repos').reply(204);

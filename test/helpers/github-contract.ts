@@ -40,8 +40,24 @@ interface Spec {
 
 let spec: Spec | undefined;
 function loadSpec(): Spec {
-  spec ??= JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
+  spec ??= untypedNullables(JSON.parse(readFileSync(SPEC_PATH, 'utf8'))) as Spec;
   return spec;
+}
+
+/**
+ * OpenAPI 3.0 `nullable: true` next to `allOf`/`$ref` and no `type` (GitHub's ruleset `conditions`, for
+ * one) makes Ajv refuse to compile the schema. Rewrite those as "the schema, or null", which is what
+ * the description means.
+ */
+function untypedNullables(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(untypedNullables);
+  if (typeof node !== 'object' || node === null) return node;
+  const obj = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, untypedNullables(v)])) as Record<string, unknown>;
+  if (obj.nullable === true && obj.type === undefined) {
+    const { nullable: _nullable, description, ...rest } = obj;
+    return { ...(description === undefined ? {} : { description }), anyOf: [rest, { type: 'null' }] };
+  }
+  return obj;
 }
 
 const ajvs = new Map<boolean, Ajv>();
