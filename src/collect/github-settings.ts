@@ -511,3 +511,7 @@ export async function collectSettings(ctx: SettingsContext): Promise<RepoSetting
     selfHostedRunners: await runnersP,
   };
 }
+
+// ---- Additive exports for the organisation sweep (src/sweep), which builds the same Probes from its batched reads ----
+export { classicFromGraphql, environments as readEnvironments, FREE_PRIVATE, gqlErrorUnder, gqlFailure, rulesets as rulesetsFromGraphql };
+export type { EnvironmentsResult };

@@ -1,0 +1,141 @@
+/**
+ * Organisation-level Actions settings, read at most once per sweep (lazily: an organisation whose
+ * repositories never need them pays nothing), and what they settle for every repository:
+ * - `GET /orgs/{org}/actions/permissions`: `enabled_repositories: none` means Actions is off everywhere;
+ * - `GET /orgs/{org}/actions/permissions/workflow`: GitHub documents that when the organisation
+ *   chooses the restricted (read) token default, repositories cannot choose write, and when it does
+ *   not let Actions approve pull requests, repositories cannot either;
+ * - `GET /orgs/{org}/actions/permissions/fork-pr-workflows-private-repos`: when the organisation does
+ *   not run fork pull-request workflows of private repositories, a repository cannot enable them;
+ * - `GET /orgs/{org}/actions/secrets` (+ `…/{secret_name}/repositories` once per secret with
+ *   `selected` visibility): which organisation secret names each repository receives.
+ * A value these do not settle is read per repository (sweep/settings.ts), or reported as not read.
+ */
+import type { Probe } from '../model/settings.js';
+import { restGet, type OctokitLike } from '../collect/github-rest.js';
+
+export interface OrgSecret {
+  name: string;
+  updatedAt?: string;
+  visibility: string;
+  /** Repository names a `selected` secret is shared with. */
+  repositories?: ReadonlySet<string>;
+}
+
+export interface OrgWorkflowDefault {
+  defaultWorkflowPermissions: 'read' | 'write';
+  canApprovePullRequestReviews: boolean;
+}
+
+export interface OrgForkPrPrivate {
+  runWorkflowsFromForkPullRequests: boolean;
+  sendWriteTokensToWorkflows: boolean;
+  sendSecretsAndVariables: boolean;
+  requireApprovalForForkPrWorkflows: boolean;
+}
+
+const PER_PAGE = 100;
+/** Pages of organisation secrets read (100 names each). */
+const MAX_SECRET_PAGES = 5;
+/** Organisation secrets with `selected` visibility whose repository lists are read (one call each). */
+export const MAX_SELECTED_SECRETS = 50;
+const ORG_ADMIN = 'organization_administration';
+const ORG_SECRETS = 'organization_secrets';
+
+const ok = <T>(value: T): Probe<T> => ({ status: 'ok', value });
+
+export class OrgSettings {
+  private actionsP?: Promise<Probe<{ enabledRepositories: string }>>;
+  private workflowP?: Promise<Probe<OrgWorkflowDefault>>;
+  private forkP?: Promise<Probe<OrgForkPrPrivate>>;
+  private secretsP?: Promise<Probe<OrgSecret[]>>;
+
+  constructor(
+    private readonly octokit: OctokitLike,
+    readonly org: string,
+    /** False for a user account: no organisation settings or secrets exist. */
+    readonly isOrganization: boolean,
+  ) {}
+
+  actions(): Promise<Probe<{ enabledRepositories: string }>> {
+    this.actionsP ??= (async () => {
+      if (!this.isOrganization) return { status: 'unavailable', reason: 'the owner is not an organisation' } as const;
+      const r = await restGet<{ enabled_repositories: string }>(this.octokit, '/orgs/{org}/actions/permissions', { org: this.org }, ORG_ADMIN);
+      return r.ok ? ok({ enabledRepositories: r.data.enabled_repositories }) : r.failure;
+    })();
+    return this.actionsP;
+  }
+
+  workflow(): Promise<Probe<OrgWorkflowDefault>> {
+    this.workflowP ??= (async () => {
+      if (!this.isOrganization) return { status: 'unavailable', reason: 'the owner is not an organisation' } as const;
+      const r = await restGet<{ default_workflow_permissions: 'read' | 'write'; can_approve_pull_request_reviews: boolean }>(
+        this.octokit, '/orgs/{org}/actions/permissions/workflow', { org: this.org }, ORG_ADMIN);
+      return r.ok
+        ? ok({ defaultWorkflowPermissions: r.data.default_workflow_permissions, canApprovePullRequestReviews: r.data.can_approve_pull_request_reviews })
+        : r.failure;
+    })();
+    return this.workflowP;
+  }
+
+  forkPrPrivate(): Promise<Probe<OrgForkPrPrivate>> {
+    this.forkP ??= (async () => {
+      if (!this.isOrganization) return { status: 'unavailable', reason: 'the owner is not an organisation' } as const;
+      const r = await restGet<{
+        run_workflows_from_fork_pull_requests: boolean;
+        send_write_tokens_to_workflows: boolean;
+        send_secrets_and_variables: boolean;
+        require_approval_for_fork_pr_workflows: boolean;
+      }>(this.octokit, '/orgs/{org}/actions/permissions/fork-pr-workflows-private-repos', { org: this.org }, ORG_ADMIN);
+      if (!r.ok) return r.failure;
+      return ok({
+        runWorkflowsFromForkPullRequests: r.data.run_workflows_from_fork_pull_requests,
+        sendWriteTokensToWorkflows: r.data.send_write_tokens_to_workflows,
+        sendSecretsAndVariables: r.data.send_secrets_and_variables,
+        requireApprovalForForkPrWorkflows: r.data.require_approval_for_fork_pr_workflows,
+      });
+    })();
+    return this.forkP;
+  }
+
+  secrets(): Promise<Probe<OrgSecret[]>> {
+    this.secretsP ??= this.readSecrets();
+    return this.secretsP;
+  }
+
+  private async readSecrets(): Promise<Probe<OrgSecret[]>> {
+    if (!this.isOrganization) return ok([]);
+    const out: OrgSecret[] = [];
+    for (let page = 1; page <= MAX_SECRET_PAGES; page++) {
+      const r = await restGet<{ total_count: number; secrets: { name: string; updated_at?: string; visibility: string }[] }>(
+        this.octokit, '/orgs/{org}/actions/secrets', { org: this.org, per_page: PER_PAGE, page }, ORG_SECRETS);
+      if (!r.ok) return r.failure;
+      for (const s of r.data.secrets) out.push({ name: s.name, visibility: s.visibility, ...(s.updated_at ? { updatedAt: s.updated_at } : {}) });
+      if (out.length >= r.data.total_count || r.data.secrets.length < PER_PAGE) break;
+      if (page === MAX_SECRET_PAGES) return { status: 'error', reason: `more than ${MAX_SECRET_PAGES * PER_PAGE} organisation secrets; names not read by the organisation sweep` };
+    }
+    const selected = out.filter((s) => s.visibility === 'selected');
+    if (selected.length > MAX_SELECTED_SECRETS) {
+      return { status: 'error', reason: `${selected.length} organisation secrets with selected visibility (more than ${MAX_SELECTED_SECRETS}); which repositories receive them was not read` };
+    }
+    for (const s of selected) {
+      const names = new Set<string>();
+      for (let page = 1; ; page++) {
+        const r = await restGet<{ total_count: number; repositories: { name: string }[] }>(
+          this.octokit, '/orgs/{org}/actions/secrets/{secret_name}/repositories', { org: this.org, secret_name: s.name, per_page: PER_PAGE, page }, ORG_SECRETS);
+        if (!r.ok) return r.failure;
+        for (const repo of r.data.repositories) names.add(repo.name);
+        if (names.size >= r.data.total_count || r.data.repositories.length < PER_PAGE) break;
+      }
+      s.repositories = names;
+    }
+    return ok(out);
+  }
+}
+
+/** The organisation secrets a repository receives, by visibility (`private` covers private and internal repositories). */
+export function orgSecretsFor(secrets: readonly OrgSecret[], repo: string, visibility: string): OrgSecret[] {
+  return secrets.filter((s) =>
+    s.visibility === 'all' || (s.visibility === 'private' && visibility !== 'public') || (s.visibility === 'selected' && (s.repositories?.has(repo) ?? false)));
+}
+

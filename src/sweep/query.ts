@@ -1,0 +1,153 @@
+/**
+ * The sweep's batched GraphQL document: one query reads many repositories (aliases `r0`, `r1`, …),
+ * each with the settings REPO_QUERY reads, the text of every `.github/workflows/*` file, the
+ * repository policy file, and the top TREE_DEPTH levels of the file tree (names and sizes only).
+ *
+ * Cost (GitHub: the requests needed to fill each connection at its `first`, summed, / 100, rounded,
+ * minimum 1; `entries` and `object` are not connections): per repository bypassPullRequestAllowances 1
+ * + rulesets 1 + bypassActors 10 + rules 10 + environments 1 = 23 requests, so a batch of 25 costs
+ * 575 requests = 6 points (~0.24 points per repository). Measured in test/sweep/query.test.ts.
+ */
+import type { GqlBranchProtectionRule, GqlBypassActor } from '../collect/github-query.js';
+
+/** Directory levels of the file tree read in the batch (root = 1). Deeper files are not seen. */
+export const TREE_DEPTH = 3;
+export const DEFAULT_BATCH_SIZE = 25;
+export const RULESETS_FIRST = 10;
+export const ENVIRONMENTS_FIRST = 10;
+
+function treeSelection(depth: number): string {
+  const blob = 'object { ... on Blob { byteSize } }';
+  if (depth <= 1) return `entries { name type mode ${blob} }`;
+  return `entries { name type mode object { ... on Blob { byteSize } ... on Tree { ${treeSelection(depth - 1)} } } }`;
+}
+
+export const SWEEP_FRAGMENT = /* GraphQL */ `
+fragment SweepRepo on Repository {
+  name
+  nameWithOwner
+  url
+  isArchived
+  isFork
+  isPrivate
+  visibility
+  owner { __typename login }
+  planFeatures { codeowners draftPullRequests }
+  defaultBranchRef {
+    name
+    target { oid }
+    branchProtectionRule {
+      pattern
+      isAdminEnforced
+      requiresApprovingReviews
+      requiredApprovingReviewCount
+      requiresCodeOwnerReviews
+      dismissesStaleReviews
+      requireLastPushApproval
+      requiresStatusChecks
+      requiredStatusChecks { context }
+      allowsForcePushes
+      allowsDeletions
+      bypassPullRequestAllowances(first: 20) { totalCount }
+    }
+  }
+  rulesets(first: ${RULESETS_FIRST}, includeParents: true) {
+    totalCount
+    nodes {
+      databaseId
+      name
+      enforcement
+      target
+      source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
+      conditions { refName { include exclude } }
+      bypassActors(first: 10) {
+        totalCount
+        nodes {
+          bypassMode
+          organizationAdmin
+          deployKey
+          repositoryRoleDatabaseId
+          repositoryRoleName
+          actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } }
+        }
+      }
+      rules(first: 10) {
+        totalCount
+        nodes {
+          type
+          parameters {
+            __typename
+            ... on PullRequestParameters { requiredApprovingReviewCount requireCodeOwnerReview dismissStaleReviewsOnPush requireLastPushApproval }
+          }
+        }
+      }
+    }
+  }
+  environments(first: ${ENVIRONMENTS_FIRST}) { totalCount nodes { name databaseId } }
+  workflows: object(expression: "HEAD:.github/workflows") {
+    ... on Tree { entries { name type mode object { ... on Blob { oid byteSize isBinary isTruncated text } } } }
+  }
+  policyFile: object(expression: "HEAD:.github/pipeline-guard.yml") { ... on Blob { byteSize isTruncated text } }
+  tree: object(expression: "HEAD:") { ... on Tree { ${treeSelection(TREE_DEPTH)} } }
+}
+`;
+
+/** Repository names go into the document as GraphQL variables, never inlined. */
+export function batchQuery(owner: string, names: readonly string[]): { query: string; variables: Record<string, string> } {
+  const vars = names.map((_, i) => `$n${i}: String!`).join(', ');
+  const fields = names.map((_, i) => `  r${i}: repository(owner: $owner, name: $n${i}) { ...SweepRepo }`).join('\n');
+  const query = `query PipelineGuardSweep($owner: String!, ${vars}) {\n  rateLimit { cost remaining limit resetAt }\n${fields}\n}\n${SWEEP_FRAGMENT}`;
+  const variables: Record<string, string> = { owner };
+  names.forEach((n, i) => (variables[`n${i}`] = n));
+  return { query, variables };
+}
+
+// ---- Response shapes (what is selected above) ----
+
+export interface SweepTreeEntry {
+  name: string;
+  type: string;
+  mode: number;
+  object: { byteSize?: number; entries?: SweepTreeEntry[] } | null;
+}
+
+export interface SweepWorkflowEntry {
+  name: string;
+  type: string;
+  mode: number;
+  object: { oid?: string; byteSize?: number; isBinary?: boolean | null; isTruncated?: boolean; text?: string | null } | null;
+}
+
+export interface SweepRuleset {
+  databaseId: number | null;
+  name: string;
+  enforcement: string;
+  target: string | null;
+  source: { __typename: string; nameWithOwner?: string; login?: string };
+  conditions: { refName: { include: string[]; exclude: string[] } | null };
+  bypassActors: { totalCount: number; nodes: (GqlBypassActor | null)[] | null } | null;
+  rules: { totalCount: number; nodes: ({ type: string; parameters: ({ __typename: string } & Record<string, unknown>) | null } | null)[] | null } | null;
+}
+
+export interface SweepRepository {
+  name: string;
+  nameWithOwner: string;
+  url: string;
+  isArchived: boolean;
+  isFork: boolean;
+  isPrivate: boolean;
+  visibility: 'PUBLIC' | 'PRIVATE' | 'INTERNAL';
+  owner: { __typename: string; login: string };
+  planFeatures: { codeowners: boolean; draftPullRequests: boolean } | null;
+  defaultBranchRef: { name: string; target: { oid: string } | null; branchProtectionRule: GqlBranchProtectionRule | null } | null;
+  rulesets: { totalCount: number; nodes: (SweepRuleset | null)[] | null } | null;
+  environments: { totalCount: number; nodes: ({ name: string; databaseId: number | null } | null)[] | null } | null;
+  workflows: { entries?: SweepWorkflowEntry[] } | null;
+  policyFile: { byteSize?: number; isTruncated?: boolean; text?: string | null } | null;
+  tree: { entries?: SweepTreeEntry[] } | null;
+}
+
+export interface SweepBatchResponse {
+  rateLimit?: { cost: number; remaining: number; limit: number; resetAt: string } | null;
+  [alias: string]: SweepRepository | null | SweepBatchResponse['rateLimit'];
+}
