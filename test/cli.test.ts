@@ -183,3 +183,16 @@ describe('pipeline-guard scan', () => {
     expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toMatch(/^pipeline-guard /);
   });
 });
+
+describe('pipeline-guard sweep dispatch', () => {
+  it('hands `sweep` to its own parser: --help prints its usage, a usage error exits 2 with it', async () => {
+    const help = await runCli(['sweep', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: pipeline-guard sweep OWNER/);
+    const bad = await runCli(['sweep']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^pipeline-guard: sweep takes exactly one OWNER[\s\S]*Usage: pipeline-guard sweep OWNER/);
+    const unknown = await runCli(['sweap']);
+    expect(unknown.stderr).toContain('unknown command "sweap" (expected scan, audit or sweep)');
+  });
+});

@@ -23,6 +23,8 @@ export interface ScanArgs extends ReportArgs {
   fix?: { kinds?: string[] };
   /** `--dry-run` with `--fix`: print a unified diff instead of writing. */
   dryRun?: boolean;
+  /** `--token`: GitHub token for resolving action refs (the unpinned-action fix); default $GITHUB_TOKEN. */
+  token?: string;
 }
 
 export interface AuditArgs extends ReportArgs {
@@ -35,8 +37,17 @@ export interface AuditArgs extends ReportArgs {
 
 export type Args = ScanArgs | AuditArgs | { command: 'help' } | { command: 'version' };
 
+/** The fix ids for the usage text, wrapped to its column. */
+const FIX_IDS_WRAPPED = [...FIXABLE_CHECK_IDS].reduce<string[]>((lines, id) => {
+  const last = lines[lines.length - 1];
+  if (last !== undefined && last.length + id.length + 2 <= 70) lines[lines.length - 1] = `${last}, ${id}`;
+  else lines.push(id);
+  return lines;
+}, []).join(',\n                                 ');
+
 export const USAGE = `Usage: pipeline-guard scan [PATH...] [options]
        pipeline-guard audit OWNER/REPO [--ref REF] [--token TOKEN] [options]
+       pipeline-guard sweep OWNER [options]      (see pipeline-guard sweep --help)
 
 scan   checks repositories (directories) or single workflow, action, Dockerfile or model files
        offline. PATH defaults to the current directory.
@@ -51,12 +62,15 @@ Options:
   -o, --output FILE              write the report to FILE instead of standard output
       --color, --no-color        force colour on or off (default: on for a terminal, off when piped or NO_COLOR is set)
       --ref REF                  audit: branch, tag or commit to read files at (default: the default branch)
-      --token TOKEN              audit: GitHub token (default: $GITHUB_TOKEN); prefer the variable, it stays out of shell history
+      --token TOKEN              audit, scan --fix: GitHub token (default: $GITHUB_TOKEN); prefer the variable, it stays
+                                 out of shell history. scan --fix uses it only to resolve action tags to commit SHAs
       --fix[=ID,...]             scan: apply the mechanical fixes in place (all kinds, or only these check ids:
-                                 expression-injection, spoofable-bot-check, cache-poisoning, excessive-permissions,
-                                 model-promotion-ungated, hardcoded-secret); a file is written only when the fixed text parses, the
-                                 fixed findings are gone and nothing else in the document changed; files that fail
-                                 are left untouched and listed on standard error with the reason
+                                 ${FIX_IDS_WRAPPED});
+                                 a file is written only when the fixed text parses, the fixed findings are gone
+                                 and nothing else in the document changed; files that fail
+                                 are left untouched and listed on standard error with the reason. unpinned-action
+                                 needs a token (without one it is skipped, with a note); static-cloud-credentials
+                                 writes the policy's oidc identities, or vars.* placeholders to set up
       --dry-run                  scan --fix: print the fixes as a unified diff (apply with \`git apply\` from the
                                  repository root) instead of writing them; the report is not printed
   -h, --help                     show this help
@@ -71,7 +85,7 @@ export function parseArgs(argv: string[]): Args {
   if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') return { command: 'help' };
   if (argv[0] === '-V' || argv[0] === '--version') return { command: 'version' };
   const [command, ...rest] = argv;
-  if (command !== 'scan' && command !== 'audit') throw new UsageError(`unknown command "${command}" (expected scan or audit)`);
+  if (command !== 'scan' && command !== 'audit') throw new UsageError(`unknown command "${command}" (expected scan, audit or sweep)`);
   const report: ReportArgs = { format: 'text', minSeverity: 'low' };
   const positional: string[] = [];
   let ref: string | undefined;
@@ -140,10 +154,11 @@ export function parseArgs(argv: string[]): Args {
         dryRun = true;
         break;
       case '--ref':
+        if (command !== 'audit') throw new UsageError('--ref is an option of audit');
+        ref = value();
+        break;
       case '--token':
-        if (command !== 'audit') throw new UsageError(`${name} is an option of audit`);
-        if (name === '--ref') ref = value();
-        else token = value();
+        token = value();
         break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option "${a}"`);
@@ -152,7 +167,8 @@ export function parseArgs(argv: string[]): Args {
   }
   if (command === 'scan') {
     if (dryRun && !fix) throw new UsageError('--dry-run needs --fix');
-    return { command, paths: positional.length > 0 ? positional : ['.'], ...report, ...(fix ? { fix, dryRun } : {}) };
+    if (token !== undefined && !fix) throw new UsageError('--token is an option of audit and scan --fix');
+    return { command, paths: positional.length > 0 ? positional : ['.'], ...report, ...(fix ? { fix, dryRun } : {}), ...(token !== undefined ? { token } : {}) };
   }
   if (positional.length !== 1) throw new UsageError('audit takes exactly one OWNER/REPO');
   const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(positional[0]);

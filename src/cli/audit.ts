@@ -15,8 +15,11 @@ import { emit, loadPolicy, targetResult, type Io } from './output.js';
 
 export class AuditError extends Error {}
 
-/** An Octokit with retries and rate-limit handling, pointed at GITHUB_API_URL when set. */
-async function makeOctokit(token: string, env: Io['env']) {
+/**
+ * An Octokit with retries and rate-limit handling, pointed at GITHUB_API_URL when set (GraphQL at
+ * GITHUB_GRAPHQL_URL). Shared by `audit` and `scan --fix` (action ref resolution).
+ */
+export async function makeOctokit(token: string, env: Io['env']) {
   const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
     import('@octokit/core'),
     import('@octokit/plugin-retry'),

@@ -107,7 +107,7 @@ export function reportFixes(outcomes: FileOutcome[], args: ScanArgs, io: Io): vo
   for (const o of outcomes) {
     if (o.status === 'fixed') {
       const what = o.applied.map((a) => `${a.checkId} x${a.findings}`).join(', ');
-      io.stderr(`${args.dryRun ? 'would fix' : 'fixed'} ${o.path} (${what})\n`);
+      io.stderr(`${args.dryRun ? 'would fix' : 'fixed'} ${o.path} (${what})${o.draft ? ' [needs human input before it works: see the notes]' : ''}\n`);
       if (args.dryRun) io.stdout(unifiedDiff(o.path, o.original, o.text));
     } else if (o.status === 'rejected') {
       io.stderr(`not fixed ${o.path}: ${o.reason ?? 'rejected'}\n`);

@@ -102,3 +102,19 @@ export function isUnder(path: DocPath, prefix: DocPath): boolean {
 export function showPath(path: DocPath): string {
   return path.length === 0 ? '(document)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
 }
+
+/**
+ * True when the node at `path`, or any collection holding it, carries an anchor (`&name`): an edit
+ * there would also change every alias of it, so fixers leave such nodes to a human.
+ */
+export function anchoredAlong(doc: Document.Parsed, path: DocPath): boolean {
+  let node: unknown = doc.contents;
+  for (let i = 0; ; i++) {
+    if ((node as { anchor?: string } | null)?.anchor) return true;
+    if (i >= path.length || !node) return false;
+    const k = path[i];
+    if (isMap(node)) node = (node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(k)) as Pair | undefined)?.value;
+    else if (isSeq(node)) node = typeof k === 'number' ? node.items[k] : undefined;
+    else return false;
+  }
+}

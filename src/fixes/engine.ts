@@ -19,7 +19,7 @@ import type { WorkflowFile } from '../workflows/model.js';
 import { diffPaths, docJs, isUnder, showPath } from './doc.js';
 import { FIXERS } from './registry.js';
 import { applySplices, conflicts } from './text.js';
-import type { DocPath, FileFix, FileOutcome, FixEdit, Splice } from './types.js';
+import type { DocPath, FileFix, FileOutcome, FixEdit, FixOptions, Splice } from './types.js';
 
 const MAX_ROUNDS = 4;
 
@@ -65,6 +65,8 @@ export interface FixFileInput {
   /** The findings to fix (fixable ones of checks with a fixer; others are ignored). */
   findings: Finding[];
   policy: Policy;
+  /** Pin resolutions and repository identity for the fixers that need them. */
+  options?: FixOptions;
 }
 
 /** Fixes one workflow or action file. Never throws: an internal error rejects the file with its reason. */
@@ -98,6 +100,8 @@ export function fixFile(input: FixFileInput): FileOutcome {
     const fileFixes = new Map<string, FileFix>();
     const applied = new Map<string, number>();
     const notes = new Set<string>();
+    let draft = false;
+    const options: FixOptions = inp.options ?? {};
     let text = original;
     let w: WorkflowFile = first.workflow;
     let pending = new Set(checks.keys());
@@ -110,7 +114,7 @@ export function fixFile(input: FixFileInput): FileOutcome {
         const budget = wantedMinus(wanted, addressed, current);
         const mine = current.filter((f) => f.fixable && budget.take(findingKey(f)));
         if (mine.length === 0) continue;
-        const res = fx.fix({ file: w, findings: mine, policy });
+        const res = fx.fix({ file: w, findings: mine, policy, options });
         for (const n of res.notes) notes.add(n);
         edits.push(...res.edits);
       }
@@ -147,10 +151,12 @@ export function fixFile(input: FixFileInput): FileOutcome {
         targets.push(...e.targets);
         applied.set(e.checkId, (applied.get(e.checkId) ?? 0) + e.findings.length);
         for (const n of e.notes) notes.add(n);
+        if (e.draft) draft = true;
         let ff = fileFixes.get(e.checkId);
         if (!ff) fileFixes.set(e.checkId, (ff = { path, checkId: e.checkId, splices: [], notes: [] }));
         ff.splices.push(...e.splices);
         ff.notes.push(...e.notes);
+        if (e.draft) ff.draft = true;
       }
       text = next;
       w = parsed.workflow;
@@ -186,6 +192,7 @@ export function fixFile(input: FixFileInput): FileOutcome {
       applied: [...applied].map(([checkId, findings]) => ({ checkId, findings })),
       fixes: [...fileFixes.values()],
       notes: [...notes],
+      ...(draft ? { draft: true as const } : {}),
     };
   }
 }
@@ -213,9 +220,16 @@ function reject(out: FileOutcome, reason: string, notes: Set<string>): FileOutco
 
 /**
  * Applies every mechanical fix for the given findings, per file of the snapshot. `kinds` limits the
- * check ids fixed. Files without a fixable finding are not listed.
+ * check ids fixed; `options` carries what some fixers need resolved beforehand (pins for
+ * unpinned-action). Files without a fixable finding are not listed.
  */
-export function applyFixes(snapshot: RepoSnapshot, findings: readonly Finding[], policy: Policy, kinds?: readonly string[]): FileOutcome[] {
+export function applyFixes(
+  snapshot: RepoSnapshot,
+  findings: readonly Finding[],
+  policy: Policy,
+  kinds?: readonly string[],
+  options: FixOptions = {},
+): FileOutcome[] {
   const byPath = new Map<string, Finding[]>();
   for (const f of findings) {
     if (!f.fixable || !FIXERS.some((fx) => fx.checkId === f.checkId)) continue;
@@ -230,7 +244,7 @@ export function applyFixes(snapshot: RepoSnapshot, findings: readonly Finding[],
     const role = file ? roleOf(file) : undefined;
     const text = decodeText(file?.bytes);
     if (!file || text === undefined || (role !== 'workflow' && role !== 'action')) continue;
-    out.push(fixFile({ path, kind: role, text, findings: list, policy }));
+    out.push(fixFile({ path, kind: role, text, findings: list, policy, options }));
   }
   return out;
 }

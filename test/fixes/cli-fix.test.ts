@@ -66,7 +66,7 @@ describe('scan --fix', () => {
   });
 
   it('rejects unknown fix kinds and --dry-run without --fix', async () => {
-    const bad = await runCli(['scan', '.', '--fix=unpinned-action']);
+    const bad = await runCli(['scan', '.', '--fix=unsafe-pickle']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--fix takes check ids with a mechanical fix/);
     const dry = await runCli(['scan', '.', '--dry-run']);

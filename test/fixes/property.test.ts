@@ -2,8 +2,10 @@
  * Property test over every corpus workflow (zizmor, scorecard, realworld, actionlint ok/): every
  * fixable finding is handed to the fix engine; each file is either fixed so that the three acceptance
  * rules hold (checked here again, independently of the engine) or left byte-for-byte untouched with a
- * reason. The engine never throws.
+ * reason, and a second pass over a fixed file changes nothing. The engine never throws. Action refs
+ * resolve through a stand-in (made-up SHAs): the pin fixer's text handling is what is exercised.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,16 +14,28 @@ import { scanSnapshot } from '../../src/engine/scan.js';
 import { diffPaths, showPath } from '../../src/fixes/doc.js';
 import { applyFixes } from '../../src/fixes/engine.js';
 import { FIXABLE_CHECK_IDS } from '../../src/fixes/registry.js';
+import { refsOfFindings } from '../../src/collect/action-refs.js';
+import { pinKey, type PinResolution } from '../../src/fixes/pins.js';
 import type { FileOutcome } from '../../src/fixes/types.js';
 import { emptyPolicy } from '../../src/policy/config.js';
 import { parseWorkflow } from '../../src/workflows/parse.js';
 import { CORPUS, listFiles, requireCorpus } from '../helpers/corpus.js';
 
 /** Keys a mechanical fix may change; any changed path must end in one of them (or lie under one). */
-const FIXABLE_KEYS = new Set(['run', 'env', 'with', 'if', 'permissions', 'environment']);
+const FIXABLE_KEYS = new Set(['run', 'env', 'with', 'if', 'permissions', 'environment', 'uses']);
+
+/** A stand-in resolver: every ref pins to a made-up SHA (the fixer's text handling is what is tested here). */
+function fakePins(findings: Parameters<typeof refsOfFindings>[0]): Map<string, PinResolution> {
+  const pins = new Map<string, PinResolution>();
+  for (const r of refsOfFindings(findings)) {
+    const key = pinKey(r.owner, r.repo, r.ref);
+    pins.set(key, { status: 'pinned', sha: createHash('sha1').update(key).digest('hex'), tag: r.ref, from: 'tag' });
+  }
+  return pins;
+}
 
 /** Floors for what the corpus yields today, so a regression cannot pass silently. */
-const MIN_ACCEPTED_FILES = 150; // 158 files fixed at the time of writing; a little room for check changes elsewhere
+const MIN_ACCEPTED_FILES = 250; // 262 files fixed at the time of writing (160 before the pin, OIDC and PyPI fixes); a little room
 
 function corpusFiles(): string[] {
   const yaml = (p: string): boolean => /\.ya?ml$/i.test(p);
@@ -62,7 +76,7 @@ describe('fix property over the corpus', () => {
       }
       let outcomes: FileOutcome[] = [];
       try {
-        outcomes = applyFixes(snapshot, findings, emptyPolicy());
+        outcomes = applyFixes(snapshot, findings, emptyPolicy(), undefined, { pins: fakePins(findings) });
       } catch (err) {
         problems.push(`${abs}: applyFixes threw ${(err as Error).message}`);
         continue;
@@ -111,6 +125,10 @@ describe('fix property over the corpus', () => {
           const secretReplaced = o.applied.some((a) => a.checkId === 'hardcoded-secret') && typeof value === 'string' && value.includes('${{ secrets.');
           if (!secretReplaced && !p.some((k) => typeof k === 'string' && FIXABLE_KEYS.has(k))) problems.push(`${abs}: changed ${showPath(p)}`);
         }
+        // Idempotent: fixing the fixed file changes nothing.
+        const againFindings = scanSnapshot(afterSnap, ALL_CHECKS, emptyPolicy()).findings.filter((f) => f.fixable && FIXABLE_CHECK_IDS.has(f.checkId));
+        const again = applyFixes(afterSnap, againFindings, emptyPolicy(), undefined, { pins: fakePins(againFindings) });
+        for (const a of again) if (a.status === 'fixed') problems.push(`${abs}: not idempotent: a second pass changed it again (${a.applied.map((x) => x.checkId).join(', ')})`);
         // Comments and untouched lines survive: every original line that is not edited is still there, in order.
         const kept = text.split('\n').filter((l) => /^\s*#/.test(l));
         for (const l of kept) if (!o.text.includes(l)) problems.push(`${abs}: comment line lost: ${l.trim().slice(0, 60)}`);
