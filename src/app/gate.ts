@@ -12,6 +12,9 @@
  * 4. Facts (collect/deployment) and the decision (gate/decide) run under a deadline (default 25 s,
  *    `deps.gate.deadlineMs`); on timeout or GitHub errors: rejected, or approved when `fail_open`.
  * 5. Answer (publish/deployment), then record the decision as a check run on the deployed SHA.
+ * 6. When the organisation policy sets `sweep.issue_repo`, the decision is also appended as a comment
+ *    to the week's posture issue there (publish/weekly-issue), which the next weekly issue lists. A
+ *    failure to record is logged; the decision already posted never changes.
  */
 import type { Context, Probot } from 'probot';
 import type { Check } from '../checks/types.js';
@@ -20,8 +23,10 @@ import { collectGateFacts, isStillPending, parseCallbackUrl } from '../collect/d
 import { digestsFromPayload } from '../gate/digests.js';
 import { decide, decideWithoutFacts, notGated, policyUnusable, type Decision } from '../gate/decide.js';
 import { gateComment } from '../gate/comment.js';
-import { gatePolicy, type GatePolicy } from '../policy/config.js';
+import { gatePolicy, sweepPolicy, type GatePolicy, type Policy } from '../policy/config.js';
 import { postGateDecision, recordGateDecision } from '../publish/deployment.js';
+import { recordGateDecision as recordInWeeklyIssue } from '../publish/weekly-issue.js';
+import { isoWeek } from '../report/weekly.js';
 import { describeError } from '../publish/check-run.js';
 import type { CollectFn, Octokit } from './index.js';
 
@@ -65,7 +70,16 @@ interface Payload {
   environment?: unknown;
   deployment_callback_url?: unknown;
   deployment?: { id?: unknown; sha?: unknown; payload?: unknown } | null;
-  repository: { name: string; owner: { login: string }; default_branch?: string };
+  repository: { name: string; owner: { login: string }; default_branch?: string; html_url?: string };
+}
+
+/** One line for the weekly issue: the note, else the failed (or warned) rules, else that all passed. */
+function decisionReason(d: Decision): string {
+  if (d.note) return d.note;
+  const failed = d.rules.filter((r) => r.status === 'fail');
+  const shown = failed.length > 0 ? failed : d.rules.filter((r) => r.status === 'warn');
+  if (shown.length > 0) return shown.map((r) => `${r.title}: ${r.reason}`).join('; ');
+  return d.state === 'approved' ? 'every rule passed' : 'rejected';
 }
 
 export function registerGate(app: Probot, deps: HandlerDeps): void {
@@ -102,6 +116,7 @@ export function registerGate(app: Probot, deps: HandlerDeps): void {
     const race = <T>(x: Promise<T>): Promise<T> => Promise.race([x, deadline]);
 
     let gate: GatePolicy | undefined;
+    let policy: Policy | undefined;
     let decision: Decision;
     try {
       const pending = await race(isStillPending(octokit, target, environment));
@@ -113,6 +128,7 @@ export function registerGate(app: Probot, deps: HandlerDeps): void {
         (async (): Promise<Decision> => {
           const loaded = await loadPolicy(octokit, { owner, repo }).catch((err: unknown) => ({ error: new Error(describeError(err)), policy: undefined }));
           if (loaded.error || !loaded.policy) return policyUnusable(loaded.error?.message ?? 'unreadable');
+          policy = loaded.policy;
           gate = gatePolicy(loaded.policy);
           if (!gate.environments.some((e) => e.toLowerCase() === environment.toLowerCase())) return notGated(environment);
           if (deploymentId === undefined || !sha) return decideWithoutFacts(gate, 'the event names no deployment (id and commit SHA)');
@@ -145,11 +161,28 @@ export function registerGate(app: Probot, deps: HandlerDeps): void {
       throw err;
     }
     log.info({ owner, repo, environment, runId: target.runId, deploymentId, state: decision.state }, 'deployment gate: decided');
-    if (!sha) return;
-    try {
-      await recordGateDecision(octokit, { owner, repo, sha }, { environment, deploymentId: deploymentId ?? 0, runId: target.runId }, decision, comment, deps.now().toISOString());
-    } catch (err) {
-      log.error({ owner, repo, sha, reason: describeError(err) }, 'deployment gate: decision posted, but its record check run failed');
+    if (sha) {
+      try {
+        await recordGateDecision(octokit, { owner, repo, sha }, { environment, deploymentId: deploymentId ?? 0, runId: target.runId }, decision, comment, deps.now().toISOString());
+      } catch (err) {
+        log.error({ owner, repo, sha, reason: describeError(err) }, 'deployment gate: decision posted, but its record check run failed');
+      }
+    }
+    // The organisation chose where its posture issue lives: record the decision there too (issue #6).
+    if (policy?.sweep.issueRepo !== undefined) {
+      const issueRepo = sweepPolicy(policy).issueRepo;
+      const now = deps.now();
+      const base = typeof p.repository.html_url === 'string' && /^https:\/\/[^\s()<>]+$/.test(p.repository.html_url) ? p.repository.html_url : undefined;
+      try {
+        await recordInWeeklyIssue(octokit, {
+          org: owner,
+          issueRepo,
+          week: isoWeek(now),
+          decision: { repo, environment, decision: decision.state, reason: decisionReason(decision), sha: sha ?? '', at: now.toISOString(), ...(base ? { runUrl: `${base}/actions/runs/${target.runId}` } : {}) },
+        });
+      } catch (err) {
+        log.error({ owner, repo, issueRepo, reason: describeError(err) }, 'deployment gate: decision posted, but recording it in the weekly posture issue failed');
+      }
     }
   });
 }

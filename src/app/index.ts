@@ -1,33 +1,42 @@
 /**
  * The GitHub App: thin Probot handlers that map an event to "which repository, which commit, which
- * pull request", then run one audit inside a check run (publish/check-run keeps it from ever being
- * left in progress).
+ * pull request", ENQUEUE a job (app/jobs) and acknowledge; workers take jobs from the queue and run the
+ * audit inside a check run (app/audit) or the organisation sweep (app/sweep).
  *
  * - `pull_request` opened/synchronize/reopened → audit the head SHA; findings on lines the PR touched are "new".
- * - `push` to the default branch → audit `after` (other branches, tags and deletions: nothing, no API call).
+ * - `push` to the default branch → audit `after` (other branches, tags and deletions: nothing, no API call);
+ *   a push to the organisation's `.github` that changes the policy also re-reads `sweep.schedule`.
  * - `check_run.rerequested` (our run) → a new run on that head SHA (with its PR, if GitHub names one).
- * - `check_run.requested_action` `fix` → acknowledged only: logged, and a note added to the run's text.
- *   Opening the fix-up pull requests is a separate feature (another issue).
+ * - `check_run.requested_action` `fix` → open/update the fix-up pull requests on the default branch (app/fix, inline).
  * - settings events (`branch_protection_rule`, `branch_protection_configuration`, `repository_ruleset`,
- *   `repository` edited/publicized/privatized) and `installation` created/new_permissions_accepted,
- *   `installation_repositories` added → audit the default-branch head of each repository concerned.
- * - `deployment_protection_rule.requested` → the deployment gate approves or rejects (app/gate).
+ *   `repository` edited/publicized/privatized) → audit the default-branch head of the repository.
+ * - `installation` created/new_permissions_accepted, `installation_repositories` added, the weekly
+ *   schedule and the `/pipeline-guard sweep` command → one sweep job per installation (app/sweep).
+ * - `deployment_protection_rule.requested` → the deployment gate, INLINE (it has a deadline; app/gate).
  *
- * The collector is injected (`deps.collect`), so the handlers are tested without it. Nothing secret is
- * logged: only event names, repositories, SHAs and error messages.
+ * Queue (`deps.queue`): in-process by default; main.ts passes `createQueue(...)`, BullMQ when REDIS_URL
+ * is set, so replicas share the work. Jobs are plain data; the worker authenticates with
+ * `app.auth(installationId)`. A job that throws is retried by the queue; after the last attempt the
+ * failure is logged with the repository and SHA. Nothing secret is logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationFunction, Context, Probot, ProbotOctokit } from 'probot';
 import type { Check } from '../checks/types.js';
 import { ALL_CHECKS } from '../checks/registry.js';
-import { scanSnapshot } from '../engine/scan.js';
 import type { RepoSnapshot } from '../model/snapshot.js';
-import { checkRunPolicy } from '../policy/config.js';
-import { buildCheckRunOutput, CHECK_RUN_NAME, FIX_ACTION } from '../report/check-run.js';
-import { collectTouchedLines, isTouched } from '../collect/pull-request.js';
-import { loadPolicy } from '../collect/policy.js';
-import { describeError, withCheckRun } from '../publish/check-run.js';
+import { DEFAULT_POLICY_PATH } from '../policy/config.js';
+import { CHECK_RUN_NAME } from '../report/check-run.js';
+import { describeError } from '../publish/check-run.js';
+import { InProcessQueue, type JobQueue } from '../queue/index.js';
 import { registerGate, type GateDeps } from './gate.js';
+import { registerFix } from './fix.js';
+import { auditCommit, auditDefaultBranch, type AuditorDeps } from './audit.js';
+import { auditJobId, defaultBranchJobId, describeJob, type AppJob, type AuditJob } from './jobs.js';
+import { canSchedule, inProcessScheduler, redisScheduler, type SweepScheduler } from './schedule.js';
+import { registerSweeps, runSweepJob, scheduleInstallation, type SweepDeps, type SweptRepoHook } from './sweep.js';
+
+export type { AppJob, AuditJob, DefaultBranchAuditJob, SweepJob } from './jobs.js';
+export type { SweepDeps, SweptRepoHook, SweptRepoContext, WeeklyAccumulatorLike, PublishWeeklyFn, ParseCommandFn } from './sweep.js';
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -52,19 +61,19 @@ export interface AppDeps {
   now?: () => Date;
   /** Deployment gate settings (deadline, memory of decided deployments): see app/gate. */
   gate?: GateDeps;
+  /** Where jobs go. Default: an in-process queue created here. main.ts: `createQueue('pipeline-guard', process.env)`. */
+  queue?: JobQueue<AppJob>;
+  /** Jobs run at once in this process (default 4). */
+  concurrency?: number;
+  /** Sweep engine, weekly accumulator/renderer/publisher, command parser (app/sweep). */
+  sweeps?: SweepDeps;
+  /** Per-repository hooks inside a sweep (autofix, enforcement); a failing hook is logged and the sweep goes on. */
+  onSweptRepo?: readonly SweptRepoHook[];
+  /** Weekly scheduler; default: Redis job schedulers with BullMQ, in-process timers otherwise. */
+  scheduler?: SweepScheduler;
 }
 
-export interface AuditJob {
-  owner: string;
-  repo: string;
-  headSha: string;
-  /** `https://github.com/owner/repo` from the webhook, for file:line links. */
-  repoUrl?: string;
-  branch?: string;
-  pullRequest?: { number: number; baseRef: string };
-  /** A new check run even if one exists (re-run requested). */
-  forceNew?: boolean;
-}
+export const DEFAULT_CONCURRENCY = 4;
 
 const ZERO_SHA = /^0+$/;
 
@@ -90,15 +99,15 @@ export function healthHandler(req: IncomingMessage, res: ServerResponse): boolea
   return true;
 }
 
-/** What a settings-event payload says about its repository, as the default-branch audit takes it. */
-function repoRef(repository: { owner: { login: string }; name: string; default_branch: string; html_url: string; archived: boolean }) {
-  return {
-    owner: repository.owner.login,
-    name: repository.name,
-    defaultBranch: repository.default_branch,
-    htmlUrl: repository.html_url,
-    archived: repository.archived,
-  };
+/** Whether a push's commits (as listed in the payload) added, changed or removed `path`. */
+function touches(commits: readonly { added?: string[]; modified?: string[]; removed?: string[] }[] | undefined, path: string): boolean {
+  return (commits ?? []).some((c) => [c.added, c.modified, c.removed].some((files) => files?.includes(path)));
+}
+
+/** The installation id of an event (every app webhook carries one). */
+function installationOf(context: Context): number | undefined {
+  const inst = (context.payload as { installation?: { id?: unknown } }).installation;
+  return typeof inst?.id === 'number' ? inst.id : undefined;
 }
 
 export function createApp(deps: AppDeps = {}): ApplicationFunction {
@@ -106,6 +115,7 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
   const checks = deps.checks ?? ALL_CHECKS;
   const now = deps.now ?? (() => new Date());
   const appId = deps.appId ?? envAppId();
+  const auditor: AuditorDeps = { collect, checks, now, appId };
 
   return (app: Probot, options) => {
     try {
@@ -114,82 +124,64 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
       // `probot.load()` without a server (tests, `receive()` only) has nowhere to add routes.
     }
 
-    /** The event's octokit, with request recording when asked for. */
-    const octokitOf = (context: Context): Octokit => {
-      const octokit = context.octokit as Octokit;
+    const queue: JobQueue<AppJob> = deps.queue ?? new InProcessQueue<AppJob>('pipeline-guard', { log: app.log });
+    const scheduler = deps.scheduler ?? (canSchedule(queue) ? redisScheduler(queue) : inProcessScheduler(queue, { now, log: app.log }));
+
+    /** Request recording, when asked for. */
+    const recorded = (octokit: Octokit): Octokit => {
       if (deps.recordFile && deps.record) deps.record(octokit, deps.recordFile);
       return octokit;
     };
+    /** The event's octokit (inline work: the gate, acknowledgements). */
+    const octokitOf = (context: Context): Octokit => recorded(context.octokit as Octokit);
 
-    // `deployment_protection_rule.requested`: the deployment gate (app/gate).
+    // `deployment_protection_rule.requested`: the deployment gate (app/gate), inline because of its deadline.
     registerGate(app, { collect, checks, now, octokitOf, gate: deps.gate });
 
-    async function audit(octokit: Octokit, log: Context['log'], job: AuditJob): Promise<void> {
-      const target = { owner: job.owner, repo: job.repo, headSha: job.headSha };
-      log.info({ owner: job.owner, repo: job.repo, sha: job.headSha, pr: job.pullRequest?.number }, 'audit started');
-      const clock = () => now().toISOString();
-      const result = await withCheckRun(octokit, target, { appId, forceNew: job.forceNew, now: clock(), clock }, async () => {
-        const loaded = await loadPolicy(octokit, job);
-        const touched = job.pullRequest
-          ? await collectTouchedLines(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullRequest.number })
-          : undefined;
-        const snapshot = await collect(octokit, { owner: job.owner, repo: job.repo, ref: job.headSha });
-        const scan = scanSnapshot(snapshot, checks, loaded.policy);
-        return buildCheckRunOutput({
-          findings: scan.findings,
-          notEvaluated: scan.notEvaluated,
-          warnings: scan.warnings,
-          refused: loaded.refused,
-          policyError: loaded.error?.message,
-          policy: checkRunPolicy(loaded.policy),
-          pullRequest:
-            job.pullRequest && touched
-              ? { ...job.pullRequest, isNew: (f) => isTouched(touched, f), truncatedFiles: touched.truncated }
-              : undefined,
-          repoUrl: job.repoUrl,
-          headSha: job.headSha,
-          branch: job.branch,
-        });
-      });
-      if (result.error) log.error({ owner: job.owner, repo: job.repo, sha: job.headSha, reason: describeError(result.error) }, 'audit failed; check run completed as neutral');
-      else log.info({ owner: job.owner, repo: job.repo, sha: job.headSha, conclusion: result.output?.conclusion, reused: result.run.reused }, 'audit finished');
-    }
+    // The workers.
+    queue.process(
+      async (job, ctx) => {
+        const octokit = recorded((await app.auth(job.installationId)) as Octokit);
+        const log = app.log.child({ job: ctx.id, attempt: ctx.attempt });
+        if (job.kind === 'audit') await auditCommit(auditor, octokit, log, job);
+        else if (job.kind === 'audit-default-branch') await auditDefaultBranch(auditor, octokit, log, job);
+        else await runSweepJob({ sweeps: deps.sweeps ?? {}, checks, now, onSweptRepo: deps.onSweptRepo, scheduler, appId }, octokit, log, job);
+      },
+      { concurrency: deps.concurrency ?? DEFAULT_CONCURRENCY },
+    );
+    queue.onFailed((f) => app.log.error({ id: f.id, attempts: f.attempts, ...describeJob(f.job), reason: describeError(f.error) }, 'job failed after its last attempt'));
 
-    /** Audits the default-branch head of a repository (settings and installation events). */
-    async function auditDefaultBranch(
-      octokit: Octokit,
-      log: Context['log'],
-      repo: { owner: string; name: string; defaultBranch?: string; htmlUrl?: string; archived?: boolean },
-    ): Promise<void> {
-      let { defaultBranch, htmlUrl, archived } = repo;
-      if (!defaultBranch) {
-        const res = await octokit.request('GET /repos/{owner}/{repo}', { owner: repo.owner, repo: repo.name });
-        defaultBranch = res.data.default_branch;
-        htmlUrl = res.data.html_url;
-        archived = res.data.archived;
-      }
-      if (archived) {
-        log.info({ owner: repo.owner, repo: repo.name }, 'archived repository: no check run');
+    const enqueueAudit = async (context: Context, job: Omit<AuditJob, 'kind' | 'installationId'>, rerunOf?: number): Promise<void> => {
+      const installationId = installationOf(context);
+      if (installationId === undefined) {
+        context.log.warn({ owner: job.owner, repo: job.repo }, 'event without an installation: nothing enqueued');
         return;
       }
-      let sha: string;
-      try {
-        const ref = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner: repo.owner, repo: repo.name, ref: `heads/${defaultBranch}` });
-        sha = ref.data.object.sha;
-      } catch (err) {
-        const status = (err as { status?: number }).status;
-        if (status === 404 || status === 409) {
-          log.info({ owner: repo.owner, repo: repo.name }, 'empty repository: nothing to audit');
-          return;
-        }
-        throw err;
+      const id = auditJobId(job, rerunOf);
+      await queue.add({ kind: 'audit', installationId, ...job }, { id });
+      context.log.info({ job: id }, 'audit enqueued');
+    };
+
+    /** Settings events: the default-branch head of the repository in the payload. */
+    const enqueueDefaultBranch = async (
+      context: Context,
+      repository: { owner: { login: string }; name: string; default_branch: string; html_url: string; archived: boolean },
+    ): Promise<void> => {
+      const owner = repository.owner.login;
+      if (repository.archived) {
+        context.log.info({ owner, repo: repository.name }, 'archived repository: no check run');
+        return;
       }
-      await audit(octokit, log, { owner: repo.owner, repo: repo.name, headSha: sha, repoUrl: htmlUrl, branch: defaultBranch });
-    }
+      const installationId = installationOf(context);
+      if (installationId === undefined) return;
+      const id = defaultBranchJobId(owner, repository.name);
+      await queue.add({ kind: 'audit-default-branch', installationId, owner, repo: repository.name, defaultBranch: repository.default_branch, repoUrl: repository.html_url }, { id });
+      context.log.info({ job: id }, 'default-branch audit enqueued');
+    };
 
     app.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'], async (context) => {
       const { pull_request: pr, repository } = context.payload;
-      await audit(octokitOf(context), context.log, {
+      await enqueueAudit(context, {
         owner: repository.owner.login,
         repo: repository.name,
         headSha: pr.head.sha,
@@ -206,7 +198,12 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
         return;
       }
       const owner = p.repository.owner?.login ?? p.repository.full_name.split('/')[0];
-      await audit(octokitOf(context), context.log, {
+      // The organisation policy changed: its `sweep.schedule` takes effect now, not after the next sweep.
+      const installationId = installationOf(context);
+      if (p.repository.name === '.github' && installationId !== undefined && touches(p.commits, DEFAULT_POLICY_PATH)) {
+        await scheduleInstallation(scheduler, octokitOf(context), context.log, installationId, owner);
+      }
+      await enqueueAudit(context, {
         owner,
         repo: p.repository.name,
         headSha: p.after,
@@ -222,37 +219,23 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
       const { check_run: run, repository } = context.payload;
       if (!isOurs(run)) return;
       const pr = run.pull_requests?.[0];
-      await audit(octokitOf(context), context.log, {
-        owner: repository.owner.login,
-        repo: repository.name,
-        headSha: run.head_sha,
-        repoUrl: repository.html_url,
-        pullRequest: pr ? { number: pr.number, baseRef: pr.base.ref } : undefined,
-        branch: pr ? undefined : run.check_suite?.head_branch ?? undefined,
-        forceNew: true,
-      });
+      await enqueueAudit(
+        context,
+        {
+          owner: repository.owner.login,
+          repo: repository.name,
+          headSha: run.head_sha,
+          repoUrl: repository.html_url,
+          pullRequest: pr ? { number: pr.number, baseRef: pr.base.ref } : undefined,
+          branch: pr ? undefined : run.check_suite?.head_branch ?? undefined,
+          forceNew: true,
+        },
+        run.id,
+      );
     });
 
-    app.on('check_run.requested_action', async (context) => {
-      const { check_run: run, repository, requested_action: action } = context.payload;
-      if (!isOurs(run) || action?.identifier !== FIX_ACTION.identifier) return;
-      const owner = repository.owner.login;
-      // Acknowledged only: the fix-up pull request flow is a separate feature.
-      context.log.info({ owner, repo: repository.name, checkRun: run.id }, 'fix requested: acknowledged on the check run (fix-up pull requests arrive with the fix-up PR flow)');
-      const octokit = octokitOf(context);
-      const current = await octokit.request('GET /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo: repository.name, check_run_id: run.id });
-      const out = current.data.output;
-      await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-        owner,
-        repo: repository.name,
-        check_run_id: run.id,
-        output: {
-          title: out.title ?? 'Pipeline Guard',
-          summary: out.summary ?? '',
-          text: 'A fix was requested. Fix-up pull requests are not available yet in this version of Pipeline Guard: the request was recorded, and nothing was changed.',
-        },
-      });
-    });
+    // "Fix it": open or update the fix-up pull requests on the default branch (app/fix).
+    registerFix(app, { collect, checks, appId, octokitOf });
 
     app.on(['branch_protection_rule', 'branch_protection_configuration', 'repository_ruleset'], async (context) => {
       const repository = context.payload.repository;
@@ -261,45 +244,35 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
         context.log.info({ event: context.name }, 'organisation-level settings change: left to the sweep');
         return;
       }
-      await auditDefaultBranch(octokitOf(context), context.log, repoRef(repository));
+      await enqueueDefaultBranch(context, repository);
     });
 
     app.on(['repository.edited', 'repository.publicized', 'repository.privatized'], async (context) => {
-      await auditDefaultBranch(octokitOf(context), context.log, repoRef(context.payload.repository));
+      await enqueueDefaultBranch(context, context.payload.repository);
     });
 
-    async function auditMany(context: Context, owner: string, repos: { name: string; full_name: string }[]): Promise<void> {
-      const octokit = octokitOf(context);
-      for (const r of repos) {
-        // One repository failing must not stop the others; each audit already records its own outcome.
-        try {
-          await auditDefaultBranch(octokit, context.log, { owner: r.full_name.split('/')[0] || owner, name: r.name });
-        } catch (err) {
-          context.log.error({ repo: r.full_name, reason: describeError(err) }, 'could not audit repository');
-        }
-      }
-    }
+    // Installation events, the weekly schedule and the sweep command (app/sweep).
+    registerSweeps(app, { sweeps: deps.sweeps ?? {}, queue, now, scheduler, octokitOf });
 
-    app.on(['installation.created', 'installation.new_permissions_accepted'], async (context) => {
-      const { installation } = context.payload;
-      const owner = installation.account && 'login' in installation.account ? installation.account.login : '';
-      let repos: { name: string; full_name: string }[] | undefined = context.payload.repositories;
-      if (!repos) {
-        const octokit = octokitOf(context);
-        repos = [];
-        for (let page = 1; page <= 10; page++) {
-          const res = await octokit.request('GET /installation/repositories', { per_page: 100, page });
-          repos.push(...res.data.repositories.map((r) => ({ name: r.name, full_name: r.full_name })));
-          if (res.data.repositories.length < 100) break;
-        }
-      }
-      await auditMany(context, owner, repos);
-    });
-
-    app.on('installation_repositories.added', async (context) => {
-      const { installation, repositories_added: added } = context.payload;
-      const owner = installation.account && 'login' in installation.account ? installation.account.login : '';
-      await auditMany(context, owner, added);
-    });
+    if (deps.sweeps?.scheduleOnStart) void scheduleAll(app, scheduler, recorded);
   };
+}
+
+/** On start: every installation's weekly sweep (`GET /app/installations` with the app's JWT). Errors are logged. */
+async function scheduleAll(app: Probot, scheduler: SweepScheduler, recorded: (o: Octokit) => Octokit): Promise<void> {
+  try {
+    const appOctokit = recorded((await app.auth()) as Octokit);
+    for (let page = 1; page <= 100; page++) {
+      const res = await appOctokit.request('GET /app/installations', { per_page: 100, page });
+      for (const inst of res.data) {
+        const org = inst.account && 'login' in inst.account ? inst.account.login : undefined;
+        if (!org || inst.suspended_at) continue;
+        const octokit = recorded((await app.auth(inst.id)) as Octokit);
+        await scheduleInstallation(scheduler, octokit, app.log, inst.id, org);
+      }
+      if (res.data.length < 100) break;
+    }
+  } catch (err) {
+    app.log.error({ reason: describeError(err) }, 'weekly sweeps: could not list the installations');
+  }
 }

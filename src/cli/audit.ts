@@ -51,7 +51,7 @@ export async function makeOctokit(token: string, env: Io['env']) {
 export type AuditOctokit = OctokitLike;
 
 /** `.github/pipeline-guard.yml` of a repository, or undefined when it has none. */
-async function policyText(octokit: AuditOctokit, owner: string, repo: string): Promise<string | undefined> {
+export async function policyText(octokit: AuditOctokit, owner: string, repo: string): Promise<string | undefined> {
   try {
     const res = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
       owner,

@@ -136,6 +136,11 @@ export class BullMqQueue<T> implements JobQueue<T> {
     await this.queue.upsertJobScheduler(name, { pattern: cron, tz }, { name: this.name, data });
   }
 
+  /** Removes a scheduler registered with `scheduleWeekly` (uninstalled or suspended installation). */
+  async removeScheduler(name: string): Promise<boolean> {
+    return this.queue.removeJobScheduler(name);
+  }
+
   async listSchedulers(): Promise<SchedulerInfo[]> {
     const all = await this.queue.getJobSchedulers();
     return all.map((s) => ({ id: s.key, pattern: s.pattern ?? undefined, tz: s.tz ?? undefined, next: s.next ?? undefined }));

@@ -16,7 +16,7 @@
  * Archived repositories are neither scored nor listed.
  *
  * Size: GitHub caps an issue body at 65,536 characters; we count UTF-8 bytes (never fewer than
- * characters) and stay within `MAX_ISSUE_BODY`. Every section but the repository table has its own byte
+ * characters) and stay within `MAX_ISSUE_BODY` minus `PUBLISH_RESERVE` (the publisher's marker line). Every section but the repository table has its own byte
  * budget and says how many items it left out. The repository table and the state block share the rest:
  * worst repositories first, each shown row also stored in the state (compact keys `w`, `s`, `h`, `o`)
  * so next week can show its change; a reserve (`BUDGET.stateReserve`) then stores the scores of the
@@ -24,6 +24,10 @@
  * table is summarised as counts per grade. History is at most 12 short entries (~250 bytes) and is
  * trimmed, oldest first, only if even that did not fit. The state block is always present, last and
  * parseable.
+ *
+ * Memory: `WeeklyAccumulator` takes repositories one at a time (the sweep streams 10,000+) and keeps a
+ * bounded summary of each plus the org-wide `FIX_FIRST_COUNT` most severe findings; `renderWeeklyIssue`
+ * accepts that summarised input (`acc.input(meta)`) or full repositories, and renders both identically.
  *
  * All repository-derived text (org and repository names, paths, messages, reasons, drift lines) goes
  * through `escapeMarkdown` / `mdLink`: no mentions, no HTML, no broken tables. In the state block, JSON
@@ -37,6 +41,9 @@ import type { Grade } from './score.js';
 import { byteLength, encodePath, escapeMarkdown, mdLink, oneLine, truncateMarkdown } from './markdown.js';
 
 export const MAX_ISSUE_BODY = 65_536;
+/** Bytes left for the publisher's one-line marker (publish/weekly-issue): the renderer stays below the rest. */
+export const PUBLISH_RESERVE = 256;
+const MAX_RENDERED_BODY = MAX_ISSUE_BODY - PUBLISH_RESERVE;
 export const HISTORY_WEEKS = 12;
 export const FIX_FIRST_COUNT = 10;
 const STATE_MARKER = '<!-- pipeline-guard:weekly ';
@@ -57,14 +64,42 @@ const BUDGET = {
 const SUMMARY_MAX = 200;
 const WEEK_RE = /^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$/;
 
+/** What the issue needs of one repository's findings: the summarised form `WeeklyAccumulator` keeps. */
+export interface RepoSummary {
+  /** `score()` of every finding. */
+  score: number;
+  /** Findings per severity (info included). */
+  counts: Record<Severity, number>;
+  /** Findings per OWASP CI/CD risk (from check metadata); a repository has at most ten keys. */
+  owasp: Record<string, number>;
+}
+
+/**
+ * One repository, in full form (`findings`: tests, the CLI, small organisations) or summarised form
+ * (`summary`, from `WeeklyAccumulator`; its most severe findings travel in `WeeklyInput.topFindings`).
+ * When both are set, `summary` wins.
+ */
 export interface WeeklyRepo {
   name: string;
   /** https URL of the repository (trusted: from the API), used for links. */
   url: string;
-  findings: readonly Finding[];
-  /** Why (part of) the repository could not be evaluated, one reason per entry. */
+  findings?: readonly Finding[];
+  summary?: RepoSummary;
+  /** Why (part of) the repository could not be evaluated, one reason per entry (the issue shows the first `NOT_EVALUATED_SHOWN`). */
   notEvaluated?: readonly string[];
+  /** How many reasons there were when `notEvaluated` holds only the first few (summarised form). */
+  notEvaluatedCount?: number;
   archived?: boolean;
+}
+
+/** One of the organisation's most severe findings, with what "Fix first" needs to rank and link it. */
+export interface TopFinding {
+  repo: string;
+  /** https URL of the repository. */
+  url: string;
+  /** The repository's score (ranks findings of equal severity: the worse repository first). */
+  repoScore: number;
+  finding: Pick<Finding, 'checkId' | 'severity' | 'message' | 'path' | 'region'>;
 }
 
 export interface GateDecision {
@@ -94,6 +129,8 @@ export interface WeeklyInput {
   /** One line each, plain text (escaped here). */
   drift?: readonly string[];
   gateDecisions?: readonly GateDecision[];
+  /** The most severe findings of repositories given in summarised form (`WeeklyAccumulator.input`). */
+  topFindings?: readonly TopFinding[];
 }
 
 export interface WeeklyIssue {
@@ -103,8 +140,21 @@ export interface WeeklyIssue {
   state: PreviousState;
 }
 
+/** One repository as the accumulator keeps it (bounded: no findings). */
+export interface Entry {
+  name: string;
+  url: string;
+  archived: boolean;
+  score: number;
+  counts: Record<Severity, number>;
+  owasp: Record<string, number>;
+  /** The first `NOT_EVALUATED_SHOWN` reasons, already cut to one line of `REASON_MAX` code points. */
+  notEvaluated: string[];
+  notEvaluatedCount: number;
+}
+
 interface Scored {
-  repo: WeeklyRepo;
+  repo: Entry;
   score: number;
   grade: Grade;
   counts: Record<Severity, number>;
@@ -148,7 +198,7 @@ function own(rec: Record<string, number>, key: string): number | undefined {
   return Object.hasOwn(rec, key) ? rec[key] : undefined;
 }
 
-function repoUrl(r: WeeklyRepo): string {
+function repoUrl(r: { url: string }): string {
   return r.url.replace(/\/+$/, '');
 }
 
@@ -204,11 +254,22 @@ function baseState(week: string, history: readonly { week: string; score: number
   return make();
 }
 
+/** ISO 8601 week of a date (UTC), `YYYY-Www`: weeks start on Monday; week 1 holds the year's first Thursday. */
+export function isoWeek(date: Date): string {
+  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const day = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - day); // the Thursday of this week decides the year
+  const year = d.getUTCFullYear();
+  const week = Math.ceil(((d.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 + 1) / 7);
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
 function isScore(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 100;
 }
 
-function isWeek(v: unknown): v is string {
+/** Whether a string is an ISO week as the issue uses it (`2026-W48`). */
+export function isWeek(v: unknown): v is string {
   return typeof v === 'string' && WEEK_RE.test(v);
 }
 
@@ -255,6 +316,173 @@ export function parseWeeklyState(body: unknown): PreviousState | undefined {
   return state;
 }
 
+// ---------------------------------------------------------------- accumulator
+
+/** Reasons shown per repository under "Not evaluated", and their length in code points. */
+export const NOT_EVALUATED_SHOWN = 5;
+const REASON_MAX = 200;
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface Ranked {
+  top: TopFinding;
+  critical: number;
+  high: number;
+  /** Order of arrival: the last tie-breaker, so the ranking is the stable sort of the full data. */
+  seq: number;
+}
+
+/**
+ * "Fix first" order: severity, then the worse repository, its name, the path and line; then (only
+ * between repositories of the same name) the repository-table order, then order of arrival.
+ */
+function rankOrder(a: Ranked, b: Ranked): number {
+  const fa = a.top.finding;
+  const fb = b.top.finding;
+  return (
+    severityRank(fb.severity) - severityRank(fa.severity) ||
+    a.top.repoScore - b.top.repoScore ||
+    byName(a.top.repo, b.top.repo) ||
+    byName(fa.path, fb.path) ||
+    (fa.region?.line ?? 0) - (fb.region?.line ?? 0) ||
+    b.critical - a.critical ||
+    b.high - a.high ||
+    a.seq - b.seq
+  );
+}
+
+const owaspOf = new Map<string, readonly string[]>();
+function risksOf(checkId: string): readonly string[] {
+  let risks = owaspOf.get(checkId);
+  if (!risks) {
+    risks = checkById(checkId)?.meta.standards.owasp ?? [];
+    owaspOf.set(checkId, risks);
+  }
+  return risks;
+}
+
+/** What `add` accepts: a `SweptRepo` (sweep/types) fits, as does a full-form `WeeklyRepo`. */
+export interface AccumulatedRepo {
+  name: string;
+  url: string;
+  findings?: readonly Finding[];
+  notEvaluated?: readonly string[];
+  archived?: boolean;
+}
+
+/**
+ * Bounded-memory input for `renderWeeklyIssue`: the sweep streams repositories through `add` and drops
+ * each snapshot and its findings afterwards. Kept per repository: name, URL, score, severity counts,
+ * findings per OWASP risk (at most ten keys) and the first `NOT_EVALUATED_SHOWN` not-evaluated reasons
+ * (one line each, `REASON_MAX` code points) with their count; across the organisation: the
+ * `FIX_FIRST_COUNT` most severe findings. `input()` renders exactly as the full data would.
+ * Add each repository once (two entries of the same name are two rows, as in the full form).
+ */
+export class WeeklyAccumulator {
+  private readonly entries: Entry[] = [];
+  private top: Ranked[] = [];
+  private seq = 0;
+
+  /** Repositories added so far. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Findings held across the organisation (never more than `FIX_FIRST_COUNT`). */
+  get findingsHeld(): number {
+    return this.top.length;
+  }
+
+  add(repo: AccumulatedRepo): void {
+    const findings = repo.findings ?? [];
+    const counts = countBySeverity(findings);
+    const owasp: Record<string, number> = {};
+    for (const f of findings) for (const r of risksOf(f.checkId)) owasp[r] = (Object.hasOwn(owasp, r) ? owasp[r] : 0) + 1;
+    const entry = this.entry(repo, { score: score(findings), counts, owasp }, repo.notEvaluated ?? [], repo.notEvaluated?.length ?? 0);
+    if (!this.ranks(entry)) return;
+    for (const f of findings) {
+      if (f.severity === 'info') continue;
+      const finding: TopFinding['finding'] = { checkId: f.checkId, severity: f.severity, message: f.message, path: f.path, ...(f.region ? { region: f.region } : {}) };
+      this.offer({ repo: entry.name, url: entry.url, repoScore: entry.score, finding }, entry);
+    }
+  }
+
+  /** A repository already summarised (`WeeklyRepo.summary`); its findings come through `addTop`. */
+  addSummary(repo: WeeklyRepo & { summary: RepoSummary }): void {
+    this.entry(repo, repo.summary, repo.notEvaluated ?? [], repo.notEvaluatedCount ?? repo.notEvaluated?.length ?? 0);
+  }
+
+  /** Findings ranked elsewhere (`WeeklyInput.topFindings`), in their order. */
+  addTop(tops: readonly TopFinding[]): void {
+    for (const t of tops) {
+      if (t.finding.severity === 'info') continue;
+      const e = this.entries.find((x) => x.name === t.repo && x.score === t.repoScore);
+      this.offer(t, e ?? { counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } });
+    }
+  }
+
+  /** The input for `renderWeeklyIssue`: repositories in summarised form plus the most severe findings. */
+  input(meta: Omit<WeeklyInput, 'repos' | 'topFindings'>): WeeklyInput {
+    return {
+      ...meta,
+      repos: this.entries.map((e) => ({
+        name: e.name,
+        url: e.url,
+        summary: { score: e.score, counts: { ...e.counts }, owasp: { ...e.owasp } },
+        ...(e.notEvaluatedCount > 0 ? { notEvaluated: [...e.notEvaluated], notEvaluatedCount: e.notEvaluatedCount } : {}),
+        ...(e.archived ? { archived: true } : {}),
+      })),
+      topFindings: this.top.map((r) => r.top),
+    };
+  }
+
+  /** @internal For the renderer. */
+  state(): { entries: readonly Entry[]; top: readonly TopFinding[] } {
+    return { entries: this.entries, top: this.top.map((r) => r.top) };
+  }
+
+  private entry(repo: { name: string; url: string; archived?: boolean }, sum: RepoSummary, reasons: readonly string[], reasonCount: number): Entry {
+    const entry: Entry = {
+      name: repo.name,
+      url: repo.url,
+      archived: repo.archived === true,
+      score: sum.score,
+      counts: { ...sum.counts },
+      owasp: { ...sum.owasp },
+      notEvaluated: reasons.slice(0, NOT_EVALUATED_SHOWN).map((r) => oneLine(r, REASON_MAX)),
+      notEvaluatedCount: reasonCount,
+    };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** Whether the repository's findings count for "Fix first": scored (not archived, not unevaluated). */
+  private ranks(e: Entry): boolean {
+    return !e.archived && !isUnevaluated(e);
+  }
+
+  private offer(top: TopFinding, e: { counts: Record<Severity, number> }): void {
+    const r: Ranked = { top, critical: e.counts.critical, high: e.counts.high, seq: this.seq++ };
+    const list = this.top;
+    if (list.length >= FIX_FIRST_COUNT && rankOrder(r, list[list.length - 1]) >= 0) return;
+    let i = list.length;
+    while (i > 0 && rankOrder(r, list[i - 1]) < 0) i--;
+    list.splice(i, 0, r);
+    if (list.length > FIX_FIRST_COUNT) list.pop();
+  }
+}
+
+function totalOf(e: Entry): number {
+  return e.counts.critical + e.counts.high + e.counts.medium + e.counts.low + e.counts.info;
+}
+
+/** Reasons and no findings: a clean score we could not verify (not scored). */
+function isUnevaluated(e: Entry): boolean {
+  return e.notEvaluatedCount > 0 && totalOf(e) === 0;
+}
+
 // ---------------------------------------------------------------- sections
 
 function mermaid(org: string, history: readonly { week: string; score: number }[]): string[] {
@@ -287,52 +515,37 @@ function gradeTable(scored: readonly Scored[]): string[] {
   return ['| grade | repositories |', '|---|---|', ...rows, ''];
 }
 
-function where(repo: WeeklyRepo, f: Finding): string {
+function where(repo: { url: string }, f: TopFinding['finding']): string {
   const line = f.region && f.region.line > 0 ? f.region.line : undefined;
   const text = f.path ? `${f.path}${line ? ` L${line}` : ''}` : 'repository settings';
   const url = f.path ? `${repoUrl(repo)}/blob/HEAD/${encodePath(f.path)}${line ? `#L${line}` : ''}` : repoUrl(repo);
   return mdLink(oneLine(text, 100), url);
 }
 
-function fixFirst(scored: readonly Scored[]): string[] {
-  const all: { s: Scored; f: Finding }[] = [];
-  for (const s of scored) for (const f of s.repo.findings) if (f.severity !== 'info') all.push({ s, f });
-  if (all.length === 0) return [];
-  all.sort(
-    (a, b) =>
-      severityRank(b.f.severity) - severityRank(a.f.severity) ||
-      a.s.score - b.s.score ||
-      (a.s.repo.name < b.s.repo.name ? -1 : a.s.repo.name > b.s.repo.name ? 1 : 0) ||
-      (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0) ||
-      (a.f.region?.line ?? 0) - (b.f.region?.line ?? 0),
-  );
-  const top = all.slice(0, FIX_FIRST_COUNT);
-  const rows = top.map(
-    ({ s, f }, i) =>
-      `| ${i + 1} | ${f.severity} | ${escapeMarkdown(s.repo.name, 100)} | ${escapeMarkdown(f.checkId, 60)}: ${escapeMarkdown(f.message, 200)} | ${where(s.repo, f)} |`,
+function fixFirst(scored: readonly Scored[], top: readonly TopFinding[]): string[] {
+  const total = scored.reduce((n, s) => n + s.counts.critical + s.counts.high + s.counts.medium + s.counts.low, 0);
+  if (total === 0 || top.length === 0) return [];
+  const shown = top.slice(0, FIX_FIRST_COUNT);
+  const rows = shown.map(
+    (t, i) =>
+      `| ${i + 1} | ${t.finding.severity} | ${escapeMarkdown(t.repo, 100)} | ${escapeMarkdown(t.finding.checkId, 60)}: ${escapeMarkdown(t.finding.message, 200)} | ${where(t, t.finding)} |`,
   );
   const head = ['## Fix first', '| # | severity | repository | finding | where |', '|---|---|---|---|---|'];
-  const more = all.length - top.length;
+  const more = total - shown.length;
   const body = fitLines(rows, BUDGET.fixFirst - 200, (n) => `| … | | ${fmt(n)} more not shown | | |`);
-  return [...head, ...body, ...(more > 0 ? ['', `_${fmt(all.length)} findings in all (info excluded); the ${top.length} most severe are shown._`] : []), ''];
+  return [...head, ...body, ...(more > 0 ? ['', `_${fmt(total)} findings in all (info excluded); the ${shown.length} most severe are shown._`] : []), ''];
 }
 
 function owaspTable(scored: readonly Scored[]): string[] {
-  const meta = new Map<string, readonly string[]>();
+  // Repositories counted by name (a name listed twice is one repository).
   const byRisk = new Map<string, { findings: number; repos: Set<string> }>();
   for (const s of scored) {
-    for (const f of s.repo.findings) {
-      let risks = meta.get(f.checkId);
-      if (!risks) {
-        risks = checkById(f.checkId)?.meta.standards.owasp ?? [];
-        meta.set(f.checkId, risks);
-      }
-      for (const r of risks) {
-        const e = byRisk.get(r) ?? { findings: 0, repos: new Set<string>() };
-        e.findings++;
-        e.repos.add(s.repo.name);
-        byRisk.set(r, e);
-      }
+    for (const [r, n] of Object.entries(s.repo.owasp)) {
+      if (n <= 0) continue;
+      const e = byRisk.get(r) ?? { findings: 0, repos: new Set<string>() };
+      e.findings += n;
+      e.repos.add(s.repo.name);
+      byRisk.set(r, e);
     }
   }
   if (byRisk.size === 0) return [];
@@ -369,10 +582,10 @@ function gates(input: WeeklyInput): string[] {
   ];
 }
 
-function notEvaluatedSection(repos: readonly WeeklyRepo[]): string[] {
-  const ne = repos.filter((r) => !r.archived && (r.notEvaluated?.length ?? 0) > 0);
+function notEvaluatedSection(repos: readonly Entry[]): string[] {
+  const ne = repos.filter((r) => !r.archived && r.notEvaluatedCount > 0);
   if (ne.length === 0) return [];
-  const items = ne.map((r) => `- ${escapeMarkdown(r.name, 100)}: ${(r.notEvaluated ?? []).slice(0, 5).map((x) => escapeMarkdown(x, 200)).join('; ')}${(r.notEvaluated?.length ?? 0) > 5 ? '; …' : ''}`);
+  const items = ne.map((r) => `- ${escapeMarkdown(r.name, 100)}: ${r.notEvaluated.map((x) => escapeMarkdown(x, REASON_MAX)).join('; ')}${r.notEvaluatedCount > NOT_EVALUATED_SHOWN ? '; …' : ''}`);
   return [
     `<details><summary>Not evaluated (${fmt(ne.length)})</summary>`,
     '',
@@ -403,24 +616,24 @@ export function renderWeeklyIssue(input: WeeklyInput): WeeklyIssue {
   const week = input.week;
   const prev = input.previous && input.previous.week < week ? input.previous : undefined;
 
-  const active = input.repos.filter((r) => !r.archived);
-  const archived = input.repos.length - active.length;
-  const isUnevaluated = (r: WeeklyRepo): boolean => (r.notEvaluated?.length ?? 0) > 0 && r.findings.length === 0;
+  // Full and summarised repositories alike go through the accumulator: one code path, one ranking.
+  const acc = new WeeklyAccumulator();
+  for (const r of input.repos) {
+    if (r.summary) acc.addSummary({ ...r, summary: r.summary });
+    else acc.add(r);
+  }
+  if (input.topFindings) acc.addTop(input.topFindings);
+  const { entries: all, top } = acc.state();
+  const active = all.filter((r) => !r.archived);
+  const archived = all.length - active.length;
   const scored: Scored[] = active
     .filter((r) => !isUnevaluated(r))
     .map((repo) => {
-      const s = score(repo.findings);
       const p = prev ? own(prev.scores, repo.name) : undefined;
-      return { repo, score: s, grade: grade(s), counts: countBySeverity(repo.findings), delta: p === undefined ? undefined : s - p };
+      return { repo, score: repo.score, grade: grade(repo.score), counts: repo.counts, delta: p === undefined ? undefined : repo.score - p };
     });
   // Worst first: score, then critical/high counts, then name (stable across runs).
-  scored.sort(
-    (a, b) =>
-      a.score - b.score ||
-      b.counts.critical - a.counts.critical ||
-      b.counts.high - a.counts.high ||
-      (a.repo.name < b.repo.name ? -1 : a.repo.name > b.repo.name ? 1 : 0),
-  );
+  scored.sort((a, b) => a.score - b.score || b.counts.critical - a.counts.critical || b.counts.high - a.counts.high || byName(a.repo.name, b.repo.name));
   const unevaluated = active.filter(isUnevaluated).length;
 
   const orgScore = scored.length > 0 ? Math.round(scored.reduce((n, s) => n + s.score, 0) / scored.length) : undefined;
@@ -453,9 +666,9 @@ export function renderWeeklyIssue(input: WeeklyInput): WeeklyIssue {
     '',
     ...mermaid(input.org, history),
     ...(scored.length > 0 ? gradeTable(scored) : []),
-    ...fixFirst(scored),
+    ...fixFirst(scored, top),
   ];
-  const post: string[] = [...owaspTable(scored), ...changes(input), ...gates(input), ...notEvaluatedSection(input.repos)];
+  const post: string[] = [...owaspTable(scored), ...changes(input), ...gates(input), ...notEvaluatedSection(all)];
 
   // Repository table and state share what the other sections leave: each repository shown in full
   // also gets its score in the state (so next week can show its change); then scores of the next
@@ -465,7 +678,7 @@ export function renderWeeklyIssue(input: WeeklyInput): WeeklyIssue {
   const postText = post.join('\n');
   const head = ['## Repositories (worst first)', '| repository | score | Δ week | critical | high | medium | low |', '|---|---|---|---|---|---|---|'];
   const slack = 64; // separators, the trailing newline, the omitted count shrinking or growing
-  const avail = MAX_ISSUE_BODY - byteLength(preText) - byteLength(postText) - byteLength(head.join('\n')) - byteLength(stateBlock(base)) - slack;
+  const avail = MAX_RENDERED_BODY - byteLength(preText) - byteLength(postText) - byteLength(head.join('\n')) - byteLength(stateBlock(base)) - slack;
   const stateReserve = Math.min(BUDGET.stateReserve, Math.floor(avail / 4));
   const entries: [string, number][] = [];
   const shown: string[] = [];
@@ -494,7 +707,7 @@ export function renderWeeklyIssue(input: WeeklyInput): WeeklyIssue {
 
   let visible = [preText, repoText, postText].filter((t) => t !== '').join('\n');
   // Belt and braces: budgets should make this unreachable, but the state block must survive.
-  const room = MAX_ISSUE_BODY - byteLength(block) - 2;
+  const room = MAX_RENDERED_BODY - byteLength(block) - 2;
   if (byteLength(visible) > room) visible = truncateMarkdown(visible, room);
   const body = `${visible}\n${block}\n`;
 

@@ -49,15 +49,25 @@ export interface SweepInternals {
 const sharedCache = createEtagCache();
 
 const LISTING_ROUTE = 'GET /installation/repositories';
+/**
+ * A personal token (the CLI) cannot list an installation's repositories (403): it lists the
+ * organisation's, or the user's, instead. Those answer a bare array.
+ */
+const ORG_LISTING_ROUTE = 'GET /orgs/{org}/repos';
+const USER_LISTING_ROUTE = 'GET /users/{username}/repos';
+const LISTING_ROUTES = new Set([LISTING_ROUTE, ORG_LISTING_ROUTE, USER_LISTING_ROUTE]);
 
 /** A listing page keeps only the fields the sweep reads (~0.2 KB a repository instead of ~6 KB) before it is cached. */
 function slimResponse(route: string, data: unknown): unknown {
-  if (route !== LISTING_ROUTE) return data;
+  if (!LISTING_ROUTES.has(route)) return data;
+  if (Array.isArray(data)) return (data as ListedRepo[]).map(slimRepo);
   const page = data as { total_count: number; repositories: ListedRepo[] };
+  return { total_count: page.total_count, repositories: page.repositories.map(slimRepo) };
+}
+
+function slimRepo(r: ListedRepo): ListedRepo {
   return {
-    total_count: page.total_count,
-    repositories: page.repositories.map((r): ListedRepo => ({
-      name: r.name,
+    name: r.name,
       full_name: r.full_name,
       owner: { login: r.owner.login, ...(r.owner.type !== undefined ? { type: r.owner.type } : {}) },
       archived: r.archived ?? false,
@@ -65,7 +75,6 @@ function slimResponse(route: string, data: unknown): unknown {
       html_url: r.html_url,
       ...(r.default_branch !== undefined ? { default_branch: r.default_branch } : {}),
       ...(r.security_and_analysis !== undefined ? { security_and_analysis: r.security_and_analysis } : {}),
-    })),
   };
 }
 
@@ -209,15 +218,34 @@ async function runSweep(opts: SweepOptions, cache: EtagCache): Promise<SweepResu
     if (inFlight.length >= MAX_BATCHES_IN_FLIGHT) await inFlight.shift();
   };
 
+  /** One page of the listing, whichever route answers, as `{ total_count, repositories }`. */
+  const listPage = async (route: string, page: number): Promise<{ total_count: number; repositories: ListedRepo[] }> => {
+    if (route === LISTING_ROUTE) return (await octokit.request(route, { per_page: PER_PAGE, page })).data as { total_count: number; repositories: ListedRepo[] };
+    const params = route === ORG_LISTING_ROUTE ? { org: opts.org, type: 'all' } : { username: opts.org, type: 'owner' };
+    const list = (await octokit.request(route, { ...params, per_page: PER_PAGE, page })).data as ListedRepo[];
+    // A bare array has no total: a short page ends the listing.
+    return { total_count: list.length < PER_PAGE ? seenSoFar + list.length : Number.MAX_SAFE_INTEGER, repositories: list };
+  };
+  let seenSoFar = 0;
+
   let listingError: Error | undefined;
   try {
     let seen = 0;
+    let route = LISTING_ROUTE;
     for (let page = 1; ; page++) {
       let data: { total_count: number; repositories: ListedRepo[] };
       try {
-        data = (await octokit.request(LISTING_ROUTE, { per_page: PER_PAGE, page })).data as typeof data;
+        data = await listPage(route, page);
       } catch (err) {
-        throw new Error(`cannot list the repositories of the installation on ${opts.org} (page ${page}): ${reasonOf(err)}`);
+        const status = describeFailure(err).status;
+        // Not an installation token (403), or no such organisation (404 from /orgs): try the next kind of owner.
+        const next = page === 1 && route === LISTING_ROUTE && status === 403 ? ORG_LISTING_ROUTE : page === 1 && route === ORG_LISTING_ROUTE && status === 404 ? USER_LISTING_ROUTE : undefined;
+        if (next) {
+          route = next;
+          page--;
+          continue;
+        }
+        throw new Error(`cannot list the repositories of ${opts.org} (page ${page}): ${reasonOf(err)}`);
       }
       for (const listed of data.repositories) {
         counts.repositories++;
@@ -238,6 +266,7 @@ async function runSweep(opts: SweepOptions, cache: EtagCache): Promise<SweepResu
         if (pending.length >= batchSize) await dispatch();
       }
       seen += data.repositories.length;
+      seenSoFar = seen;
       if (data.repositories.length < PER_PAGE || seen >= data.total_count) break;
     }
     await dispatch();

@@ -344,23 +344,6 @@ describe('check_run', () => {
     expect(h.sent.some((r) => r.route.endsWith('/check-runs') && r.method === 'GET')).toBe(false);
   });
 
-  test('requested_action fix: acknowledged with a note on the run, summary kept, nothing else written', async () => {
-    await setup([]);
-    nock(API)
-      .get(`${R}/check-runs/555`)
-      .reply(200, checkRunReply(555, { status: 'completed', conclusion: 'failure', output: { title: 'T', summary: 'S', text: null, annotations_count: 1, annotations_url: 'https://api.github.com/x' } }))
-      .patch(`${R}/check-runs/555`, (b: PatchBody) => {
-        patches.push(b);
-        return true;
-      })
-      .reply(200, checkRunReply(555));
-    await h.probot.receive(webhook('check_run.requested_action', 'check_run.requested_action.json'));
-    expect(patches).toHaveLength(1);
-    expect(patches[0].output).toMatchObject({ title: 'T', summary: 'S' });
-    expect(patches[0].output?.text).toMatch(/not available yet/);
-    expect(patches[0].conclusion).toBeUndefined();
-    expect(h.sent.map((r) => r.method)).toEqual(['GET', 'PATCH']);
-  });
 });
 
 describe('settings and installation events', () => {
@@ -399,66 +382,8 @@ describe('settings and installation events', () => {
     expect(h.sent).toEqual([]);
   });
 
-  test('installation.created audits every listed repository; one failing does not stop the others', async () => {
-    const calls: { repo: string }[] = [];
-    await setup([], { collect: fakeCollector({}, calls) });
-    const scope = nock(API)
-      .get(`${R}`)
-      .reply(500, { message: 'boom' })
-      .get('/repos/acme-ml/datasets')
-      .reply(200, { default_branch: 'main', html_url: 'https://github.com/acme-ml/datasets', archived: false });
-    defaultHead(scope, 'datasets');
-    scope
-      .get(`/repos/${OWNER}/datasets/commits/${HEAD}/check-runs`)
-      .query(true)
-      .reply(200, { total_count: 0, check_runs: [] })
-      .post(`/repos/${OWNER}/datasets/check-runs`)
-      .reply(201, checkRunReply(9))
-      .get(`/repos/${OWNER}/datasets/contents/.github%2Fpipeline-guard.yml`)
-      .reply(404, { message: 'Not Found' })
-      .get(ORG_POLICY)
-      .reply(404, { message: 'Not Found' })
-      .patch(`/repos/${OWNER}/datasets/check-runs/9`)
-      .reply(200, checkRunReply(9));
-    await h.probot.receive(webhook('installation.created', 'installation.created.json'));
-    expect(calls.map((c) => c.repo)).toEqual(['datasets']);
-  });
-
-  test('installation.new_permissions_accepted lists the installation repositories', async () => {
-    const calls: { repo: string }[] = [];
-    await setup([], { collect: fakeCollector({}, calls) });
-    nock(API)
-      .get('/installation/repositories')
-      .query({ per_page: '100', page: '1' })
-      .reply(200, { total_count: 1, repositories: [{ id: 1, node_id: 'R_1', name: 'old', full_name: `${OWNER}/old`, private: false }] })
-      .get(`/repos/${OWNER}/old`)
-      .reply(200, { default_branch: 'main', html_url: 'https://github.com/acme-ml/old', archived: true });
-    await h.probot.receive(webhook('installation.new_permissions_accepted', 'installation.new_permissions_accepted.json'));
-    // Archived: read-only, so no check run can be written; nothing collected.
-    expect(calls).toEqual([]);
-    expect(h.sent.map((r) => r.route)).toEqual(['/installation/repositories', '/repos/{owner}/{repo}']);
-  });
-
-  test('installation_repositories.added audits the added repository', async () => {
-    const calls: { repo: string }[] = [];
-    await setup([], { collect: fakeCollector({}, calls) });
-    const scope = nock(API).get('/repos/acme-ml/datasets').reply(200, { default_branch: 'main', html_url: 'https://github.com/acme-ml/datasets', archived: false });
-    defaultHead(scope, 'datasets');
-    scope
-      .get(`/repos/${OWNER}/datasets/commits/${HEAD}/check-runs`)
-      .query(true)
-      .reply(200, { total_count: 0, check_runs: [] })
-      .post(`/repos/${OWNER}/datasets/check-runs`)
-      .reply(201, checkRunReply(9))
-      .get(`/repos/${OWNER}/datasets/contents/.github%2Fpipeline-guard.yml`)
-      .reply(404, { message: 'Not Found' })
-      .get(ORG_POLICY)
-      .reply(404, { message: 'Not Found' })
-      .patch(`/repos/${OWNER}/datasets/check-runs/9`)
-      .reply(200, checkRunReply(9));
-    await h.probot.receive(webhook('installation_repositories.added', 'installation_repositories.added.json'));
-    expect(calls.map((c) => c.repo)).toEqual(['datasets']);
-  });
+  // installation.created / new_permissions_accepted / installation_repositories.added enqueue one
+  // organisation sweep instead of per-repository audits: see test/app/sweep.test.ts.
 
   test('an empty repository (409 on the ref) is skipped without a check run', async () => {
     await setup([]);

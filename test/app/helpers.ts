@@ -14,7 +14,8 @@ import { checkById } from '../../src/checks/registry.js';
 import type { Check } from '../../src/checks/types.js';
 import type { FindingDraft } from '../../src/model/types.js';
 import type { RepoSnapshot } from '../../src/model/snapshot.js';
-import { createApp, type AppDeps } from '../../src/app/index.js';
+import { createApp, type AppDeps, type AppJob } from '../../src/app/index.js';
+import { InProcessQueue, type JobQueue } from '../../src/queue/index.js';
 
 const require = createRequire(import.meta.url);
 const FIXTURES = new URL('../../fixtures/webhooks/', import.meta.url);
@@ -78,9 +79,17 @@ export interface Harness {
   probot: Probot;
   sent: SentRequest[];
   violations: string[];
+  /** The app's job queue (in-process, one attempt, unless `deps.queue` was given). */
+  queue: JobQueue<AppJob>;
+  /** Probot's own `receive`: runs the handlers (which enqueue) without waiting for the queue. */
+  deliver: Probot['receive'];
 }
 
-/** Probot with retry/throttle off (unless `retry` is given) and every request checked against the contract. */
+/**
+ * Probot with retry/throttle off (unless `retry` is given) and every request checked against the contract.
+ * The handlers only enqueue: `probot.receive()` here also waits until the app's queue is idle, so a test
+ * that awaits it sees the audit's requests, as before the queue existed.
+ */
 export async function makeProbot(deps: AppDeps, opts: { retry?: Record<string, unknown> } = {}): Promise<Harness> {
   const sent: SentRequest[] = [];
   const violations: string[] = [];
@@ -102,8 +111,14 @@ export async function makeProbot(deps: AppDeps, opts: { retry?: Record<string, u
     throttle: { enabled: false },
   }));
   const probot = new Probot({ githubToken: 'test', logLevel: 'fatal', Octokit: Octokit as typeof ProbotOctokit });
-  await probot.load(createApp({ appId: APP_ID, now: () => new Date('2026-11-27T12:00:00Z'), ...deps }));
-  return { probot, sent, violations };
+  const queue = deps.queue ?? new InProcessQueue<AppJob>('test', { attempts: 1, backoffMs: 0 });
+  await probot.load(createApp({ appId: APP_ID, now: () => new Date('2026-11-27T12:00:00Z'), ...deps, queue }));
+  const receive = probot.receive.bind(probot);
+  probot.receive = async (event) => {
+    await receive(event);
+    await queue.whenIdle({ timeoutMs: 20_000 });
+  };
+  return { probot, sent, violations, queue, deliver: receive };
 }
 
 const enc = new TextEncoder();

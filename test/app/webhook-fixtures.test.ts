@@ -11,7 +11,7 @@ describe('webhook fixtures follow GitHub’s official webhook schema', () => {
       'push', 'pull-request-opened', 'pull-request-synchronize', 'pull-request-reopened', 'check-run-rerequested', 'check-run-requested-action',
       'branch-protection-rule-edited', 'branch-protection-configuration-disabled', 'repository-ruleset-edited', 'repository-edited',
       'repository-publicized', 'repository-privatized', 'installation-created', 'installation-new-permissions-accepted', 'installation-repositories-added',
-      'deployment-protection-rule-requested',
+      'deployment-protection-rule-requested', 'issue-comment-created',
     ]) expect(keys, k).toContain(k);
   });
 

@@ -124,5 +124,8 @@ describe.runIf(REDIS_URL !== '')('BullMqQueue on Redis', () => {
     expect(next.getUTCDay()).toBe(1);
     expect([4, 5]).toContain(next.getUTCHours());
     await expect(r1.scheduleWeekly('bad', 'weekly', 'UTC', { n: 0 })).rejects.toThrow(RangeError);
+    // An uninstalled installation's scheduler is removed once, whichever replica sees the event.
+    expect(await r2.removeScheduler('weekly-sweep')).toBe(true);
+    expect(await r1.listSchedulers()).toEqual([]);
   });
 });

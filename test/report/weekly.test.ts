@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, Severity } from '../../src/model/types.js';
-import { MAX_ISSUE_BODY, parseWeeklyState, renderWeeklyIssue } from '../../src/report/weekly.js';
+import { FIX_FIRST_COUNT, isoWeek, MAX_ISSUE_BODY, parseWeeklyState, PUBLISH_RESERVE, renderWeeklyIssue, WeeklyAccumulator } from '../../src/report/weekly.js';
 import type { PreviousState, WeeklyInput, WeeklyRepo } from '../../src/report/weekly.js';
 import { byteLength } from '../../src/report/markdown.js';
 
@@ -237,7 +237,7 @@ describe('renderWeeklyIssue: size', () => {
       drift: Array.from({ length: 2_000 }, (_, i) => `drift ${i} ${'d'.repeat(250)}`),
       gateDecisions: Array.from({ length: 2_000 }, (_, i) => ({ repo: repos[i].name, environment: 'production', decision: 'rejected' as const, reason: 'r'.repeat(200) })),
     });
-    expect(byteLength(out.body)).toBeLessThanOrEqual(MAX_ISSUE_BODY);
+    expect(byteLength(out.body)).toBeLessThanOrEqual(MAX_ISSUE_BODY - PUBLISH_RESERVE);
     expect(out.body.length).toBeLessThanOrEqual(MAX_ISSUE_BODY);
     const back = parseWeeklyState(out.body);
     expect(back).toEqual(out.state);
@@ -270,5 +270,108 @@ describe('renderWeeklyIssue: empty org', () => {
 
   it('rejects a malformed week', () => {
     expect(() => renderWeeklyIssue({ org: 'acme', week: '2026-48', repos: [] })).toThrow(TypeError);
+  });
+});
+
+describe('WeeklyAccumulator', () => {
+  /** Deterministic pseudo-random data: duplicate scores, paths and lines on purpose, so ties are exercised. */
+  function org(n: number, seed = 7): WeeklyRepo[] {
+    let x = seed;
+    const rnd = (k: number): number => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % k;
+    };
+    const sev = ['critical', 'high', 'medium', 'low', 'info'] as const;
+    const ids = ['excessive-permissions', 'hardcoded-secret', 'unpinned-action'];
+    return Array.from({ length: n }, (_, i) =>
+      repo(
+        `repo-${String(i).padStart(3, '0')}`,
+        Array.from({ length: rnd(12) }, () =>
+          f(sev[rnd(5)], { checkId: ids[rnd(3)], path: rnd(5) === 0 ? '' : `.github/workflows/w${rnd(3)}.yml`, region: { line: 1 + rnd(4), column: 1, endLine: 1, endColumn: 2 }, message: `m${rnd(100)}` }),
+        ),
+        rnd(10) === 0 ? { notEvaluated: Array.from({ length: 1 + rnd(8) }, (_, j) => `reason ${j} ${'z'.repeat(rnd(400))}`) } : rnd(20) === 0 ? { archived: true } : {},
+      ),
+    );
+  }
+  const meta = { org: 'acme', week: '2026-W48', previous: { week: '2026-W47', scores: { 'repo-001': 50 }, history: [{ week: '2026-W47', score: 60 }] } };
+
+  it('keeps at most the ten most severe findings, however many a repository has', () => {
+    const acc = new WeeklyAccumulator();
+    const many = Array.from({ length: 5_000 }, (_, i) => f(i % 997 === 0 ? 'critical' : 'medium', { region: { line: i + 1, column: 1, endLine: i + 1, endColumn: 2 } }));
+    acc.add({ name: 'big', url: 'https://github.com/acme/big', findings: many, notEvaluated: [] });
+    expect(acc.findingsHeld).toBe(FIX_FIRST_COUNT);
+    const input = acc.input({ org: 'acme', week: '2026-W48' });
+    expect(input.topFindings).toHaveLength(FIX_FIRST_COUNT);
+    expect(input.repos[0].findings).toBeUndefined();
+    // 6 criticals (lines 1, 998, 1995, 2992, 3989, 4986) then the first medium lines.
+    expect(input.topFindings?.map((t) => `${t.finding.severity}@${t.finding.region?.line}`)).toEqual([
+      'critical@1', 'critical@998', 'critical@1995', 'critical@2992', 'critical@3989', 'critical@4986', 'medium@2', 'medium@3', 'medium@4', 'medium@5',
+    ]);
+    expect(input.repos[0].summary).toMatchObject({ score: 0, counts: { critical: 6, medium: 4_994 } });
+    // What the accumulator holds for 5,000 findings stays small (the 10 kept findings and one row).
+    expect(JSON.stringify(input).length).toBeLessThan(5_000);
+    acc.add({ name: 'other', url: 'https://github.com/acme/other', findings: many, notEvaluated: [] });
+    expect(acc.findingsHeld).toBe(FIX_FIRST_COUNT);
+  });
+
+  it('keeps only the first not-evaluated reasons, cut to one short line', () => {
+    const acc = new WeeklyAccumulator();
+    acc.add({ name: 'x', url: 'https://github.com/acme/x', findings: [], notEvaluated: Array.from({ length: 50 }, () => 'y'.repeat(10_000)) });
+    const r = acc.input({ org: 'acme', week: '2026-W48' }).repos[0];
+    expect(r.notEvaluated).toHaveLength(5);
+    expect(r.notEvaluatedCount).toBe(50);
+    for (const reason of r.notEvaluated ?? []) expect(reason.length).toBeLessThanOrEqual(200);
+  });
+
+  it('renders exactly what the full data renders (scoreboard, Fix first, OWASP, not evaluated)', () => {
+    for (const seed of [1, 7, 42]) {
+      const repos = org(300, seed);
+      const acc = new WeeklyAccumulator();
+      for (const r of repos) acc.add(r);
+      const full = renderWeeklyIssue({ ...meta, repos });
+      const summarised = renderWeeklyIssue(acc.input(meta));
+      expect(summarised.body).toBe(full.body);
+      expect(summarised.state).toEqual(full.state);
+      // And the summary survives a JSON round trip (a queue job can carry it).
+      expect(renderWeeklyIssue(JSON.parse(JSON.stringify(acc.input(meta)))).body).toBe(full.body);
+    }
+  });
+
+  it('ranks "Fix first" as a brute-force sort of every finding does', () => {
+    const repos = org(200, 3);
+    const acc = new WeeklyAccumulator();
+    for (const r of repos) acc.add(r);
+    const rank = { critical: 4, high: 3, medium: 2, low: 1, info: 0 } as const;
+    const scoreOf = (fs: readonly Finding[]) => Math.max(0, 100 - fs.reduce((n, x) => n + { critical: 25, high: 10, medium: 3, low: 1, info: 0 }[x.severity], 0));
+    const all = repos
+      .filter((r) => !r.archived && (r.findings?.length ?? 0) > 0)
+      .flatMap((r) => (r.findings ?? []).filter((x) => x.severity !== 'info').map((x) => ({ r: r.name, s: scoreOf(r.findings ?? []), x })));
+    all.sort((a, b) => rank[b.x.severity] - rank[a.x.severity] || a.s - b.s || a.r.localeCompare(b.r) || a.x.path.localeCompare(b.x.path) || (a.x.region?.line ?? 0) - (b.x.region?.line ?? 0));
+    const expected = all.slice(0, 10).map((e) => `${e.x.severity} ${e.r} ${e.x.path}#${e.x.region?.line}`);
+    const got = (acc.input(meta).topFindings ?? []).map((t) => `${t.finding.severity} ${t.repo} ${t.finding.path}#${t.finding.region?.line}`);
+    expect(got).toEqual(expected);
+    const fix = section(renderWeeklyIssue(acc.input(meta)).body, 'Fix first');
+    expect(fix).toContain(`_${all.length.toLocaleString('en-US')} findings in all (info excluded)`);
+  });
+
+  it('leaves archived and unevaluated repositories out of the ranking', () => {
+    const acc = new WeeklyAccumulator();
+    acc.add({ ...repo('old', [f('critical')]), archived: true });
+    acc.add(repo('live', [f('low')]));
+    expect(acc.input(meta).topFindings?.map((t) => t.repo)).toEqual(['live']);
+    expect(acc.size).toBe(2);
+  });
+});
+
+describe('isoWeek', () => {
+  it.each([
+    ['2026-11-27T12:00:00Z', '2026-W48'],
+    ['2026-01-01T00:00:00Z', '2026-W01'],
+    ['2021-01-03T23:59:59Z', '2020-W53'],
+    ['2024-12-30T00:00:00Z', '2025-W01'],
+    ['2026-11-23T00:00:00Z', '2026-W48'],
+    ['2026-11-22T23:59:59Z', '2026-W47'],
+  ])('%s is in %s', (date, week) => {
+    expect(isoWeek(new Date(date))).toBe(week);
   });
 });

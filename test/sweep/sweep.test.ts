@@ -187,7 +187,23 @@ describe('sweepOrganization', () => {
   it('rejects with a clear error when the repositories cannot be listed', async () => {
     nock(API).get('/installation/repositories').query(true).reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     await expect(createSweep({ etagCache: createEtagCache() })({ org: ORG, octokit: contract.octokit, policy: emptyPolicy(), onRepo: () => undefined }))
-      .rejects.toThrow(/cannot list the repositories of the installation on acme \(page 1\): 401 Bad credentials/);
+      .rejects.toThrow(/cannot list the repositories of acme \(page 1\): 401 Bad credentials/);
+  });
+
+  it('with a personal token (403 on the installation listing) lists the organisation\'s repositories, then the user\'s', async () => {
+    const forbidden = { message: 'You must authenticate with an installation access token in order to list repositories for an installation.', documentation_url: 'https://docs.github.com/rest' };
+    const orgRepo = { ...listedRepo('old-org', { archived: true }) };
+    const userRepo = { ...listedRepo('old-user', { archived: true }) };
+    nock(API)
+      .get('/installation/repositories').query({ per_page: '100', page: '1' }).times(2).reply(403, replyChecked('GET', '/installation/repositories', 403, forbidden) as nock.Body)
+      .get(`/orgs/${ORG}/repos`).query({ type: 'all', per_page: '100', page: '1' }).reply(200, replyChecked('GET', '/orgs/{org}/repos', 200, [orgRepo]) as nock.Body)
+      .get(`/orgs/${ORG}/repos`).query({ type: 'all', per_page: '100', page: '1' }).reply(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' })
+      .get(`/users/${ORG}/repos`).query({ type: 'owner', per_page: '100', page: '1' }).reply(200, replyChecked('GET', '/users/{username}/repos', 200, [userRepo]) as nock.Body);
+    const sweep = createSweep({ etagCache: createEtagCache() });
+    const asOrg = await sweep({ org: ORG, octokit: contract.octokit, policy: emptyPolicy(), onRepo: () => undefined });
+    expect(asOrg.stats).toMatchObject({ repositories: 1, skippedArchived: 1 });
+    const asUser = await sweep({ org: ORG, octokit: contract.octokit, policy: emptyPolicy(), onRepo: () => undefined });
+    expect(asUser.stats).toMatchObject({ repositories: 1, skippedArchived: 1 });
   });
 
   it('fails every repository of a batch whose GraphQL request fails, and keeps going', async () => {

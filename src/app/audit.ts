@@ -1,0 +1,86 @@
+/**
+ * The audit workers: one commit → one check run (publish/check-run keeps it from ever being left in
+ * progress). Run from the queue with an installation Octokit; nothing here reads the webhook.
+ */
+import type { Check } from '../checks/types.js';
+import { scanSnapshot } from '../engine/scan.js';
+import { checkRunPolicy } from '../policy/config.js';
+import { buildCheckRunOutput } from '../report/check-run.js';
+import { collectTouchedLines, isTouched } from '../collect/pull-request.js';
+import { loadPolicy } from '../collect/policy.js';
+import { describeError, withCheckRun } from '../publish/check-run.js';
+import type { AuditJob, DefaultBranchAuditJob } from './jobs.js';
+import type { CollectFn, Octokit } from './index.js';
+
+export interface AuditLog {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface AuditorDeps {
+  collect: CollectFn;
+  checks: readonly Check[];
+  now: () => Date;
+  appId: number | undefined;
+}
+
+export type AuditTarget = Omit<AuditJob, 'kind' | 'installationId'>;
+
+/** Audits one commit inside a check run. Throws only when the check run itself could not be written. */
+export async function auditCommit(deps: AuditorDeps, octokit: Octokit, log: AuditLog, job: AuditTarget): Promise<void> {
+  const target = { owner: job.owner, repo: job.repo, headSha: job.headSha };
+  log.info({ owner: job.owner, repo: job.repo, sha: job.headSha, pr: job.pullRequest?.number }, 'audit started');
+  const clock = () => deps.now().toISOString();
+  const result = await withCheckRun(octokit, target, { appId: deps.appId, forceNew: job.forceNew, now: clock(), clock }, async () => {
+    const loaded = await loadPolicy(octokit, job);
+    const touched = job.pullRequest
+      ? await collectTouchedLines(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullRequest.number })
+      : undefined;
+    const snapshot = await deps.collect(octokit, { owner: job.owner, repo: job.repo, ref: job.headSha });
+    const scan = scanSnapshot(snapshot, deps.checks, loaded.policy);
+    return buildCheckRunOutput({
+      findings: scan.findings,
+      notEvaluated: scan.notEvaluated,
+      warnings: scan.warnings,
+      refused: loaded.refused,
+      policyError: loaded.error?.message,
+      policy: checkRunPolicy(loaded.policy),
+      pullRequest:
+        job.pullRequest && touched
+          ? { ...job.pullRequest, isNew: (f) => isTouched(touched, f), truncatedFiles: touched.truncated }
+          : undefined,
+      repoUrl: job.repoUrl,
+      headSha: job.headSha,
+      branch: job.branch,
+    });
+  });
+  if (result.error) log.error({ owner: job.owner, repo: job.repo, sha: job.headSha, reason: describeError(result.error) }, 'audit failed; check run completed as neutral');
+  else log.info({ owner: job.owner, repo: job.repo, sha: job.headSha, conclusion: result.output?.conclusion, reused: result.run.reused }, 'audit finished');
+}
+
+/** Audits the default-branch head of a repository (settings events); archived and empty repositories are skipped. */
+export async function auditDefaultBranch(deps: AuditorDeps, octokit: Octokit, log: AuditLog, job: Omit<DefaultBranchAuditJob, 'kind' | 'installationId'>): Promise<void> {
+  let { defaultBranch, repoUrl } = job;
+  if (!defaultBranch) {
+    const res = await octokit.request('GET /repos/{owner}/{repo}', { owner: job.owner, repo: job.repo });
+    defaultBranch = res.data.default_branch;
+    repoUrl = res.data.html_url;
+    if (res.data.archived) {
+      log.info({ owner: job.owner, repo: job.repo }, 'archived repository: no check run');
+      return;
+    }
+  }
+  let sha: string;
+  try {
+    const ref = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner: job.owner, repo: job.repo, ref: `heads/${defaultBranch}` });
+    sha = ref.data.object.sha;
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === 404 || status === 409) {
+      log.info({ owner: job.owner, repo: job.repo }, 'empty repository: nothing to audit');
+      return;
+    }
+    throw err;
+  }
+  await auditCommit(deps, octokit, log, { owner: job.owner, repo: job.repo, headSha: sha, repoUrl, branch: defaultBranch });
+}
