@@ -11,6 +11,7 @@ import { loadPolicy } from '../collect/policy.js';
 import { describeError, withCheckRun } from '../publish/check-run.js';
 import type { AuditJob, DefaultBranchAuditJob } from './jobs.js';
 import type { CollectFn, Octokit } from './index.js';
+import { enforceRepository } from './enforce.js';
 
 export interface AuditLog {
   info(obj: object, msg: string): void;
@@ -22,6 +23,8 @@ export interface AuditorDeps {
   checks: readonly Check[];
   now: () => Date;
   appId: number | undefined;
+  /** Author named in settings-enforcement records (`<app-slug>[bot]`). */
+  actor: string;
 }
 
 export type AuditTarget = Omit<AuditJob, 'kind' | 'installationId'>;
@@ -38,7 +41,13 @@ export async function auditCommit(deps: AuditorDeps, octokit: Octokit, log: Audi
       : undefined;
     const snapshot = await deps.collect(octokit, { owner: job.owner, repo: job.repo, ref: job.headSha });
     const scan = scanSnapshot(snapshot, deps.checks, loaded.policy);
-    return buildCheckRunOutput({
+    // Settings enforcement: default-branch audits only (never a pull request), only what the organisation enforces.
+    const onDefaultBranch = !job.pullRequest && snapshot.settings !== undefined && job.branch === snapshot.settings.repo.defaultBranch;
+    const enforcement = onDefaultBranch
+      ? await enforceRepository(octokit, { owner: job.owner, repo: job.repo }, snapshot.settings, scan.findings, loaded.policy, { actor: deps.actor, now: clock() })
+      : undefined;
+    if (enforcement) log.info({ owner: job.owner, repo: job.repo, enforcement: enforcement.records.map((r) => `${r.change.checkId}:${r.status}`) }, 'settings enforcement');
+    const output = buildCheckRunOutput({
       findings: scan.findings,
       notEvaluated: scan.notEvaluated,
       warnings: scan.warnings,
@@ -53,6 +62,7 @@ export async function auditCommit(deps: AuditorDeps, octokit: Octokit, log: Audi
       headSha: job.headSha,
       branch: job.branch,
     });
+    return enforcement?.section ? { ...output, text: [output.text, enforcement.section].filter(Boolean).join('\n\n') } : output;
   });
   if (result.error) log.error({ owner: job.owner, repo: job.repo, sha: job.headSha, reason: describeError(result.error) }, 'audit failed; check run completed as neutral');
   else log.info({ owner: job.owner, repo: job.repo, sha: job.headSha, conclusion: result.output?.conclusion, reused: result.run.reused }, 'audit finished');

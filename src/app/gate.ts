@@ -12,9 +12,12 @@
  * 4. Facts (collect/deployment) and the decision (gate/decide) run under a deadline (default 25 s,
  *    `deps.gate.deadlineMs`); on timeout or GitHub errors: rejected, or approved when `fail_open`.
  * 5. Answer (publish/deployment), then record the decision as a check run on the deployed SHA.
- * 6. When the organisation policy sets `sweep.issue_repo`, the decision is also appended as a comment
- *    to the week's posture issue there (publish/weekly-issue), which the next weekly issue lists. A
- *    failure to record is logged; the decision already posted never changes.
+ * 6. Every decision on a gated environment (reached by the rules, by fail closed/open on a timeout or
+ *    error, or a rejection because the policy is unusable) is also appended as a comment to the week's
+ *    posture issue in `sweep.issue_repo` (default `.github`; publish/weekly-issue), which the next
+ *    weekly issue lists. Approvals of environments the policy does not gate are not recorded (every
+ *    staging deployment would flood the issue). A failure to record is logged; the decision already
+ *    posted never changes.
  */
 import type { Context, Probot } from 'probot';
 import type { Check } from '../checks/types.js';
@@ -23,7 +26,7 @@ import { collectGateFacts, isStillPending, parseCallbackUrl } from '../collect/d
 import { digestsFromPayload } from '../gate/digests.js';
 import { decide, decideWithoutFacts, notGated, policyUnusable, type Decision } from '../gate/decide.js';
 import { gateComment } from '../gate/comment.js';
-import { gatePolicy, sweepPolicy, type GatePolicy, type Policy } from '../policy/config.js';
+import { DEFAULT_SWEEP_POLICY, gatePolicy, sweepPolicy, type GatePolicy, type Policy } from '../policy/config.js';
 import { postGateDecision, recordGateDecision } from '../publish/deployment.js';
 import { recordGateDecision as recordInWeeklyIssue } from '../publish/weekly-issue.js';
 import { isoWeek } from '../report/weekly.js';
@@ -116,7 +119,10 @@ export function registerGate(app: Probot, deps: HandlerDeps): void {
     const race = <T>(x: Promise<T>): Promise<T> => Promise.race([x, deadline]);
 
     let gate: GatePolicy | undefined;
+    /** The policy read (the fallback one when unusable): where the weekly issue lives. */
     let policy: Policy | undefined;
+    /** Set only when the policy does not list the environment: such an approval is not recorded. */
+    let gated = true;
     let decision: Decision;
     try {
       const pending = await race(isStillPending(octokit, target, environment));
@@ -127,10 +133,15 @@ export function registerGate(app: Probot, deps: HandlerDeps): void {
       decision = await race(
         (async (): Promise<Decision> => {
           const loaded = await loadPolicy(octokit, { owner, repo }).catch((err: unknown) => ({ error: new Error(describeError(err)), policy: undefined }));
-          if (loaded.error || !loaded.policy) return policyUnusable(loaded.error?.message ?? 'unreadable');
+          // `sweep` is read from the organisation policy only, which loadPolicy still returns when the
+          // repository file is invalid: the unusable-policy rejection is recorded where the org chose.
           policy = loaded.policy;
+          if (loaded.error || !loaded.policy) return policyUnusable(loaded.error?.message ?? 'unreadable');
           gate = gatePolicy(loaded.policy);
-          if (!gate.environments.some((e) => e.toLowerCase() === environment.toLowerCase())) return notGated(environment);
+          if (!gate.environments.some((e) => e.toLowerCase() === environment.toLowerCase())) {
+            gated = false;
+            return notGated(environment);
+          }
           if (deploymentId === undefined || !sha) return decideWithoutFacts(gate, 'the event names no deployment (id and commit SHA)');
           const facts = await collectGateFacts(octokit, {
             target,
@@ -147,7 +158,9 @@ export function registerGate(app: Probot, deps: HandlerDeps): void {
       );
     } catch (err) {
       const reason = err instanceof Timeout ? `no decision within ${deadlineMs / 1000} s` : `the gate failed: ${describeError(err)}`;
-      decision = gate ? decideWithoutFacts(gate, reason) : { state: 'rejected', rules: [], note: `${reason}; rejected (fail closed)` };
+      // Not gated is known before any slow call; should the deadline still win that race, the answer stays "not gated".
+      if (!gated) decision = notGated(environment);
+      else decision = gate ? decideWithoutFacts(gate, reason) : { state: 'rejected', rules: [], note: `${reason}; rejected (fail closed)` };
     } finally {
       clearTimeout(timer);
     }
@@ -168,9 +181,9 @@ export function registerGate(app: Probot, deps: HandlerDeps): void {
         log.error({ owner, repo, sha, reason: describeError(err) }, 'deployment gate: decision posted, but its record check run failed');
       }
     }
-    // The organisation chose where its posture issue lives: record the decision there too (issue #6).
-    if (policy?.sweep.issueRepo !== undefined) {
-      const issueRepo = sweepPolicy(policy).issueRepo;
+    // Every gated decision is listed in the next weekly issue (issue #6); not-gated approvals are not.
+    if (gated) {
+      const issueRepo = policy ? sweepPolicy(policy).issueRepo : DEFAULT_SWEEP_POLICY.issueRepo;
       const now = deps.now();
       const base = typeof p.repository.html_url === 'string' && /^https:\/\/[^\s()<>]+$/.test(p.repository.html_url) ? p.repository.html_url : undefined;
       try {

@@ -30,6 +30,8 @@ import { describeError } from '../publish/check-run.js';
 import { InProcessQueue, type JobQueue } from '../queue/index.js';
 import { registerGate, type GateDeps } from './gate.js';
 import { registerFix } from './fix.js';
+import { enforcementActor } from './enforce.js';
+import { autofixHook, enforcementHook } from './sweep-hooks.js';
 import { auditCommit, auditDefaultBranch, type AuditorDeps } from './audit.js';
 import { auditJobId, defaultBranchJobId, describeJob, type AppJob, type AuditJob } from './jobs.js';
 import { canSchedule, inProcessScheduler, redisScheduler, type SweepScheduler } from './schedule.js';
@@ -68,7 +70,10 @@ export interface AppDeps {
   /** Sweep engine, weekly accumulator/renderer/publisher, command parser (app/sweep). */
   sweeps?: SweepDeps;
   /** Per-repository hooks inside a sweep (autofix, enforcement); a failing hook is logged and the sweep goes on. */
+  /** Per-repository sweep hooks; default: settings enforcement, then fix-up pull requests (each a no-op unless the policy asks). */
   onSweptRepo?: readonly SweptRepoHook[];
+  /** The app's bot login, `<slug>[bot]`, named in enforcement records and used to recognise its fix-up commits. Default from APP_SLUG. */
+  actor?: string;
   /** Weekly scheduler; default: Redis job schedulers with BullMQ, in-process timers otherwise. */
   scheduler?: SweepScheduler;
 }
@@ -115,7 +120,12 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
   const checks = deps.checks ?? ALL_CHECKS;
   const now = deps.now ?? (() => new Date());
   const appId = deps.appId ?? envAppId();
-  const auditor: AuditorDeps = { collect, checks, now, appId };
+  const actor = deps.actor ?? enforcementActor();
+  const auditor: AuditorDeps = { collect, checks, now, appId, actor };
+  // Enforcement and autofix run in every sweep; each does nothing unless the policy asks for it.
+  // Fix-up commits are recognised by their author only when the app's login is known for sure.
+  const botLogin = deps.actor ?? (process.env.APP_SLUG ? actor : undefined);
+  const onSweptRepo = deps.onSweptRepo ?? [enforcementHook({ actor, now }), autofixHook({ collect, checks, botLogin })];
 
   return (app: Probot, options) => {
     try {
@@ -145,7 +155,7 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
         const log = app.log.child({ job: ctx.id, attempt: ctx.attempt });
         if (job.kind === 'audit') await auditCommit(auditor, octokit, log, job);
         else if (job.kind === 'audit-default-branch') await auditDefaultBranch(auditor, octokit, log, job);
-        else await runSweepJob({ sweeps: deps.sweeps ?? {}, checks, now, onSweptRepo: deps.onSweptRepo, scheduler, appId }, octokit, log, job);
+        else await runSweepJob({ sweeps: deps.sweeps ?? {}, checks, now, onSweptRepo, scheduler, appId }, octokit, log, job);
       },
       { concurrency: deps.concurrency ?? DEFAULT_CONCURRENCY },
     );

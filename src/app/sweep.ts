@@ -28,6 +28,7 @@ import { isoWeek, type GateDecision, type PreviousState, type WeeklyInput, type 
 import { describeError } from '../publish/check-run.js';
 import type { JobQueue } from '../queue/index.js';
 import type { SweepFn, SweptRepo, SweepResult } from '../sweep/types.js';
+import { collectFixPrCounts, isoWeekStart } from '../collect/fix-pr-counts.js';
 import { onDemandBucket, sweepJobId, utcDay, type AppJob, type SweepJob, type SweepReason } from './jobs.js';
 import type { SweepScheduler } from './schedule.js';
 import type { Octokit } from './index.js';
@@ -35,7 +36,7 @@ import type { Octokit } from './index.js';
 /** The weekly-report accumulator (report/weekly `WeeklyAccumulator`): keeps per-repository summaries only. */
 export interface WeeklyAccumulatorLike {
   add(repo: SweptRepo): void;
-  input(meta: { org: string; week: string; previous?: PreviousState; gateDecisions?: readonly GateDecision[] }): WeeklyInput;
+  input(meta: { org: string; week: string; previous?: PreviousState; gateDecisions?: readonly GateDecision[]; drift?: readonly string[]; fixPrs?: { open: number; mergedThisWeek: number } }): WeeklyInput;
 }
 
 export interface PublishedIssue {
@@ -70,8 +71,16 @@ export interface SweptRepoContext {
   log: SweepLog;
 }
 
+/** What a hook reports back for the weekly issue (settings drift it reverted). */
+export interface SweptRepoHookResult {
+  drift?: readonly string[];
+}
+
 /** Per-repository hook run inside the sweep (autofix, enforcement). */
-export type SweptRepoHook = (ctx: SweptRepoContext) => Promise<void> | void;
+export type SweptRepoHook = (ctx: SweptRepoContext) => Promise<SweptRepoHookResult | undefined | void> | SweptRepoHookResult | undefined | void;
+
+/** Most settings-drift lines one sweep keeps for the weekly issue (the renderer summarises beyond its space). */
+const MAX_DRIFT_LINES = 1_000;
 
 export interface SweepDeps {
   /** sweep/sweep `sweepOrganization`. Without it sweep jobs are logged and skipped. */
@@ -122,6 +131,7 @@ export async function runSweepJob(deps: SweepRunDeps, octokit: Octokit, log: Swe
   log.info({ installation: job.installationId, org: job.org, reason: job.reason }, 'sweep started');
 
   const acc = newAccumulator();
+  const drift: string[] = [];
   const result = await sweep({
     org: job.org,
     octokit,
@@ -133,7 +143,8 @@ export async function runSweepJob(deps: SweepRunDeps, octokit: Octokit, log: Swe
       acc.add(repo);
       for (const hook of deps.onSweptRepo ?? []) {
         try {
-          await hook({ octokit, org: job.org, policy, repo, snapshot, log });
+          const out = await hook({ octokit, org: job.org, policy, repo, snapshot, log });
+          for (const line of out?.drift ?? []) if (drift.length < MAX_DRIFT_LINES) drift.push(line);
         } catch (err) {
           log.error({ owner: repo.owner, repo: repo.name, reason: describeError(err) }, 'sweep: a per-repository hook failed; the sweep goes on');
         }
@@ -142,11 +153,12 @@ export async function runSweepJob(deps: SweepRunDeps, octokit: Octokit, log: Swe
   });
 
   const week = isoWeek(deps.now());
+  const fixPrs = await collectFixPrCounts(octokit, job.org, isoWeekStart(deps.now()));
   const issue = await publish(octokit, {
     org: job.org,
     issueRepo: settings.issueRepo,
     week,
-    render: ({ previous, gateDecisions }) => render(acc.input({ org: job.org, week, previous, gateDecisions })),
+    render: ({ previous, gateDecisions }) => render(acc.input({ org: job.org, week, previous, gateDecisions, drift, ...(fixPrs ? { fixPrs } : {}) })),
     ...(deps.appId === undefined ? {} : { appId: deps.appId }),
   });
   log.info({ installation: job.installationId, org: job.org, week, issue: issue.number, action: issue.action, ...result.stats, failed: result.failures.length }, 'sweep finished; weekly issue published');

@@ -7,7 +7,9 @@
 import nock from 'nock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { API, HEAD, makeProbot, OWNER, REPO, webhook, type Harness } from '../app/helpers.js';
-import { useSimulatedGitHub } from '../helpers/github-repo.js';
+import { replyChecked, useSimulatedGitHub } from '../helpers/github-repo.js';
+import { specExample } from '../helpers/github-contract.js';
+import { parseDecisionComment } from '../../src/collect/weekly-issue.js';
 import type { AppDeps } from '../../src/app/index.js';
 import type { RepoSettings } from '../../src/model/settings.js';
 import { GATE_CHECK_RUN_NAME } from '../../src/gate/comment.js';
@@ -47,11 +49,14 @@ interface CheckRunBody {
 let h: Harness;
 let reviews: Review[];
 let records: CheckRunBody[];
+/** Bodies of the decision comments on the weekly posture issue. */
+let issueComments: string[];
 
 useSimulatedGitHub(() => h.violations);
 beforeEach(() => {
   reviews = [];
   records = [];
+  issueComments = [];
 });
 
 interface Setup {
@@ -107,7 +112,39 @@ function facts(scope: nock.Scope, f: Facts = {}): void {
     .reply(200, attestationsReply(f.attestations ?? [attestation({ digest: DIGEST, certificateSigner: `https://github.com/${SIGNER}@refs/heads/main`, provenanceWorkflow: SIGNER })]) as nock.Body);
 }
 
-function answer(scope: nock.Scope, times = 1): void {
+const ISSUES = `/repos/${OWNER}/.github`;
+
+function issueReply(number: number, body: string): Record<string, unknown> {
+  const { state_reason: _r, ...issue } = specExample('issue');
+  return { ...issue, number, body, html_url: `https://github.com/${OWNER}/.github/issues/${number}`, labels: [{ ...specExample('label'), name: 'pipeline-guard' }], user: { ...(issue.user as object), login: 'pipeline-guard[bot]', type: 'Bot' } };
+}
+
+/**
+ * The answer, its check run and (unless `record: false`, for an environment that is not gated) the
+ * decision's comment on the week's posture issue in the organisation's `.github` repository (no policy
+ * names another): no issue yet, so one is created, then commented.
+ */
+function answer(scope: nock.Scope, o: { times?: number; record?: boolean } = {}): void {
+  const times = o.times ?? 1;
+  if (o.record !== false) {
+    scope
+      .get(`${ISSUES}/issues`)
+      .times(times)
+      .query({ labels: 'pipeline-guard', state: 'open', sort: 'created', direction: 'desc', per_page: '100', page: '1' })
+      .reply(200, () => replyChecked('GET', '/repos/{owner}/{repo}/issues', 200, []) as nock.Body)
+      .get(`${ISSUES}/labels/pipeline-guard`)
+      .times(times)
+      .reply(200, () => replyChecked('GET', '/repos/{owner}/{repo}/labels/{name}', 200, { ...specExample('label'), name: 'pipeline-guard' }) as nock.Body)
+      .post(`${ISSUES}/issues`)
+      .times(times)
+      .reply(201, (_u, body) => replyChecked('POST', '/repos/{owner}/{repo}/issues', 201, issueReply(12, (body as { body: string }).body)) as nock.Body)
+      .post(`${ISSUES}/issues/12/comments`)
+      .times(times)
+      .reply(201, (_u, body) => {
+        issueComments.push((body as { body: string }).body);
+        return replyChecked('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', 201, { ...specExample('issue-comment'), id: 5, body: (body as { body: string }).body }) as nock.Body;
+      });
+  }
   scope
     .post(`${R}/actions/runs/${RUN}/deployment_protection_rule`)
     .times(times)
@@ -170,6 +207,15 @@ describe('deployment gate: decisions', () => {
       'GET /repos/{owner}/{repo}/attestations/{subject_digest}',
       'POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule',
       'POST /repos/{owner}/{repo}/check-runs',
+      'GET /repos/{owner}/{repo}/issues',
+      'GET /repos/{owner}/{repo}/labels/{name}',
+      'POST /repos/{owner}/{repo}/issues',
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    ]);
+    // …the last four in the organisation's .github repository, the decision listed for the weekly issue.
+    expect(h.sent.slice(-4).every((s) => s.url.startsWith(`${API}${ISSUES}/`))).toBe(true);
+    expect(issueComments.map(parseDecisionComment)).toEqual([
+      { repo: REPO, environment: 'production', decision: 'approved', reason: 'every rule passed', sha: HEAD, runUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/${RUN}`, at: '2026-11-27T12:00:00.000Z' },
     ]);
   });
 
@@ -367,6 +413,7 @@ describe('deployment gate: failures, redelivery, payloads', () => {
     await h.probot.receive(event());
     expect(only().state).toBe('rejected');
     expect(only().comment).toContain('no decision within 0.1 s; rejected (fail closed)');
+    expect(issueComments.map((c) => parseDecisionComment(c)?.reason)).toEqual(['no decision within 0.1 s; rejected (fail closed)']);
     await new Promise((r) => setTimeout(r, 500)); // let the late reply land before nock is cleaned
   });
 
@@ -405,7 +452,7 @@ describe('deployment gate: failures, redelivery, payloads', () => {
     const scope = nock(API);
     opening(scope);
     facts(scope);
-    answer(scope, 1);
+    answer(scope);
     await h.probot.receive(event(undefined, 'delivery-1'));
     const before = h.sent.length;
     await h.probot.receive(event(undefined, 'delivery-2'));
@@ -440,11 +487,14 @@ describe('deployment gate: failures, redelivery, payloads', () => {
       .get(`${R}/actions/runs/${RUN}/pending_deployments`).reply(200, pendingReply('staging') as nock.Body)
       .get(REPO_POLICY).reply(200, POLICY, RAW)
       .get(ORG_POLICY).reply(404, { message: 'Not Found' });
-    answer(scope);
+    answer(scope, { record: false });
     await h.probot.receive(event((p) => void (p.environment = 'staging')));
     expect(only()).toMatchObject({ environment_name: 'staging', state: 'approved' });
     expect(only().comment).toContain("environment staging is not listed in the policy's gate.environments: not gated by Pipeline Guard");
     expect(records[0].conclusion).toBe('success');
+    // Not gated: not a decision of the gate, so the weekly posture issue is not touched.
+    expect(h.sent.at(-1)?.route).toBe('/repos/{owner}/{repo}/check-runs');
+    expect(issueComments).toEqual([]);
   });
 
   test('an invalid policy rejects (fail closed) without reading anything else', async () => {
@@ -458,5 +508,6 @@ describe('deployment gate: failures, redelivery, payloads', () => {
     await h.probot.receive(event());
     expect(only().state).toBe('rejected');
     expect(only().comment).toMatch(/the Pipeline Guard policy could not be used .*unknown key "gate\.enviroments"/);
+    expect(issueComments.map((c) => parseDecisionComment(c)?.decision)).toEqual(['rejected']);
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * What the sweep does per repository besides scoring it: settings enforcement (organisation policy
+ * `enforce:`) and fix-up pull requests (`autofix: pr`, repository or organisation). Each hook is
+ * cheap when it has nothing to do: no request unless the policy asks and the findings call for it.
+ */
+import { CHECK_IDS } from '../checks/registry.js';
+import type { Check } from '../checks/types.js';
+import { FIXABLE_CHECK_IDS } from '../fixes/registry.js';
+import { DEFAULT_POLICY_PATH, parsePolicy, type Policy } from '../policy/config.js';
+import { mergePolicies } from '../policy/merge.js';
+import { checkById } from '../checks/registry.js';
+import type { RepoSnapshot } from '../model/snapshot.js';
+import { decodeText } from '../files/text.js';
+import { enforceRepository } from './enforce.js';
+import { fixRepository } from './fix.js';
+import type { CollectFn } from './index.js';
+import type { SweptRepoHook } from './sweep.js';
+
+/** The repository's own policy merged under the organisation's (the sweep read the file with the batch). */
+export function sweptRepoPolicy(org: Policy, snapshot: RepoSnapshot): Policy {
+  const text = decodeText(snapshot.files.find((f) => f.path === DEFAULT_POLICY_PATH)?.bytes);
+  if (!text) return org;
+  try {
+    return mergePolicies(org, parsePolicy(text, DEFAULT_POLICY_PATH, CHECK_IDS), (id) => checkById(id)?.meta.defaultSeverity).policy;
+  } catch {
+    return org; // An invalid repository file: the sweep already reported it; the organisation's policy applies.
+  }
+}
+
+/** Enforcement in the sweep: the only place settings without webhooks (environments, Actions) are enforced. */
+export function enforcementHook(opts: { actor: string; now: () => Date }): SweptRepoHook {
+  return async ({ octokit, policy, repo, snapshot, log }) => {
+    const outcome = await enforceRepository(octokit, { owner: repo.owner, repo: repo.name }, snapshot.settings, repo.findings, policy, { actor: opts.actor, now: opts.now().toISOString() });
+    if (!outcome) return undefined;
+    log.info({ owner: repo.owner, repo: repo.name, enforcement: outcome.records.map((r) => `${r.change.checkId}:${r.status}`) }, 'sweep: settings enforcement');
+    return { drift: outcome.drift };
+  };
+}
+
+/** Fix-up pull requests in the sweep, for repositories with fixable findings whose policy says `autofix: pr`. */
+export function autofixHook(opts: { collect: CollectFn; checks: readonly Check[]; botLogin?: string }): SweptRepoHook {
+  return async ({ octokit, policy, repo, snapshot, log }) => {
+    if (!repo.findings.some((f) => FIXABLE_CHECK_IDS.has(f.checkId))) return undefined;
+    if (sweptRepoPolicy(policy, snapshot).autofix !== 'pr') return undefined;
+    const result = await fixRepository(
+      octokit,
+      { owner: repo.owner, repo: repo.name, defaultBranch: repo.defaultBranch, repoUrl: repo.url, ...(opts.botLogin ? { botLogin: opts.botLogin } : {}) },
+      { collect: opts.collect, checks: opts.checks },
+      { trigger: 'sweep' },
+    );
+    log.info({ owner: repo.owner, repo: repo.name, fixes: result.results.map((r) => `${r.kind}:${r.action}`), skipped: result.skipped }, 'sweep: fix-up pull requests');
+    return undefined;
+  };
+}
