@@ -20,6 +20,25 @@ const ROUTE_PERMISSIONS: Record<string, [string, 'read' | 'write']> = {
   'GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments': ['actions', 'read'],
   'GET /repos/{owner}/{repo}/actions/runs/{run_id}': ['actions', 'read'],
   'GET /repos/{owner}/{repo}/attestations/{subject_digest}': ['attestations', 'read'],
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts': ['actions', 'read'],
+  // Sweeps, the weekly issue and the `/pipeline-guard sweep` command (app/sweep, publish/weekly-issue).
+  'GET /installation/repositories': ['metadata', 'read'],
+  'GET /orgs/{org}/memberships/{username}': ['members', 'read'],
+  'POST /repos/{owner}/{repo}/issues': ['issues', 'write'],
+  'PATCH /repos/{owner}/{repo}/issues/{issue_number}': ['issues', 'write'],
+  'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': ['issues', 'write'],
+  'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': ['issues', 'write'],
+  'POST /repos/{owner}/{repo}/labels': ['issues', 'write'],
+  'GET /search/issues': ['pull_requests', 'read'],
+  'GET /orgs/{org}/actions/permissions': ['organization_administration', 'read'],
+  'GET /orgs/{org}/actions/secrets': ['organization_secrets', 'read'],
+  // Fix-up pull requests (app/fix, publish/fix-pr).
+  'POST /repos/{owner}/{repo}/git/trees': ['contents', 'write'],
+  'POST /repos/{owner}/{repo}/git/commits': ['contents', 'write'],
+  'POST /repos/{owner}/{repo}/git/refs': ['workflows', 'write'],
+  'PATCH /repos/{owner}/{repo}/git/refs/{ref}': ['workflows', 'write'],
+  'POST /repos/{owner}/{repo}/pulls': ['pull_requests', 'write'],
+  'PATCH /repos/{owner}/{repo}/pulls/{pull_number}': ['pull_requests', 'write'],
 };
 
 describe('app.yml', () => {
@@ -41,7 +60,7 @@ describe('app.yml', () => {
   });
 
   test('subscribes to every event the app handles (installation events are always delivered)', () => {
-    for (const e of ['push', 'pull_request', 'check_run', 'branch_protection_rule', 'branch_protection_configuration', 'repository_ruleset', 'repository', 'deployment_protection_rule']) {
+    for (const e of ['push', 'pull_request', 'check_run', 'branch_protection_rule', 'branch_protection_configuration', 'repository_ruleset', 'repository', 'deployment_protection_rule', 'issue_comment']) {
       expect(manifest.default_events).toContain(e);
     }
     expect(manifest.default_events).not.toContain('installation');
