@@ -1,33 +1,10 @@
 /**
- * GitHub's GraphQL rate-limit cost of a query document, computed the way GitHub documents it: each
- * connection (a field with `first` or `last`) costs one request per parent node that can hold it
- * (the product of the enclosing connections' sizes); the sum divided by 100, rounded, at least 1.
+ * GitHub's GraphQL cost formula: one implementation, the simulator's (src/sim/graphql-cost.ts).
  * Used to report what the recorded requests of an audit cost.
  */
-import { Kind, parse, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { graphqlCost as simCost } from '../../src/sim/graphql-cost.js';
 
 export function graphqlCost(query: string, variables: Record<string, unknown> = {}): { requests: number; points: number } {
-  const doc = parse(query);
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  let requests = 0;
-  const walk = (set: SelectionSetNode | undefined, multiplier: number): void => {
-    for (const sel of set?.selections ?? []) {
-      if (sel.kind === Kind.FRAGMENT_SPREAD) walk(fragments.get(sel.name.value)?.selectionSet, multiplier);
-      else if (sel.kind === Kind.INLINE_FRAGMENT) walk(sel.selectionSet, multiplier);
-      else {
-        const size = sel.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last')?.value;
-        let n: number | undefined;
-        if (size?.kind === Kind.INT) n = Number(size.value);
-        else if (size?.kind === Kind.VARIABLE) n = Number(variables[size.name.value] ?? 100);
-        if (n === undefined) walk(sel.selectionSet, multiplier);
-        else {
-          requests += multiplier;
-          walk(sel.selectionSet, multiplier * n);
-        }
-      }
-    }
-  };
-  for (const d of doc.definitions) if (d.kind === Kind.OPERATION_DEFINITION) walk(d.selectionSet, 1);
-  return { requests, points: Math.max(1, Math.round(requests / 100)) };
+  const { requests, points } = simCost(query, variables);
+  return { requests, points };
 }
