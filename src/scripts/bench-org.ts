@@ -116,6 +116,7 @@ export interface BenchRow {
   baselineHeapMb: number;
   weekly?: { ms: number; bytes: number };
   unknownRoutes: number;
+  readsByRoute: Record<string, number>;
 }
 
 async function runOnce(size: number, args: Args, sweep: SweepFn, weekly: Awaited<ReturnType<typeof loadWeekly>>): Promise<BenchRow> {
@@ -174,6 +175,7 @@ async function runOnce(size: number, args: Args, sweep: SweepFn, weekly: Awaited
     graphqlRequests: sim.stats.graphql, graphqlPoints: sim.stats.graphqlPoints, notModified: sim.stats.notModified, wallMs,
     pausedMs: result.stats.pausedMs, peakRssMb: peakRss / MB, peakHeapMb: peakHeap / MB, baselineHeapMb: baseline.heapUsed / MB,
     ...(weeklyOut ? { weekly: weeklyOut } : {}), unknownRoutes: sim.stats.unknownRoutes.length,
+    readsByRoute: Object.fromEntries(Object.entries(sim.stats.requests).filter(([k]) => k.startsWith('GET ') || k === 'POST /graphql')),
   };
   if (result.failures.length > 0) console.error(`${size}: ${result.failures.length} failures, first: ${result.failures.slice(0, 3).map((f) => `${f.repo}: ${f.reason}`).join('; ')}`);
   if (sim.stats.unknownRoutes.length > 0) console.error(`${size}: unknown routes: ${[...new Set(sim.stats.unknownRoutes)].slice(0, 5).join(', ')}`);
@@ -195,6 +197,14 @@ export function renderTable(rows: BenchRow[], sweepName: string, latency: number
     lines.push(
       `| ${r.repositories.toLocaleString('en')} | ${r.audited.toLocaleString('en')}${r.failed ? ` (${r.failed} failed)` : ''} | ${(r.readRequests / r.repositories).toFixed(2)} (${(r.restRequests / r.repositories).toFixed(2)} + ${(r.graphqlRequests / r.repositories).toFixed(2)}) | ${r.graphqlRequests.toLocaleString('en')} | ${r.graphqlPoints.toLocaleString('en')} | ${r.notModified.toLocaleString('en')} | ${f1(r.wallMs / 1000)} s | ${f1(r.peakRssMb)} MB | ${f1(r.peakHeapMb)} MB (${f1(sweepHeap)} MB) | ${f1((sweepHeap * 1024) / r.repositories)} KB | ${r.weekly ? `${(r.weekly.bytes / 1024).toFixed(1)} KB in ${r.weekly.ms} ms` : 'n/a'} |`,
     );
+  }
+  // Where the reads go: per repository, by route, for the largest size (the routes are the same at every size).
+  const last = rows.at(-1);
+  if (last) {
+    lines.push('', `Read requests per repository by route (${last.repositories.toLocaleString('en')} repositories):`, '', '| route | requests | per repository |', '|---|---:|---:|');
+    for (const [route, n] of Object.entries(last.readsByRoute).sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+      lines.push(`| \`${route}\` | ${n.toLocaleString('en')} | ${(n / last.repositories).toFixed(2)} |`);
+    }
   }
   const small = rows.find((r) => r.repositories === 1000);
   const large = rows.find((r) => r.repositories === 10000);

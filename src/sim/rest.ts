@@ -691,5 +691,29 @@ export function restRoutes(sim: GitHubSimulator): Route[] {
     return { status: 200, body: p.items.map((i) => pullBody(r, i)), headers: p.headers };
   });
 
+  // ---- search (pull-request counts only: the qualifiers the weekly issue uses) -----------------
+  on('GET', '/search/issues', (ctx) => {
+    const q = ctx.query.get('q') ?? '';
+    const terms = q.split(/\s+/).filter(Boolean);
+    const value = (key: string) => terms.find((t) => t.startsWith(`${key}:`))?.slice(key.length + 1);
+    const org = value('org');
+    if (!org || !terms.includes('is:pr')) return invalid('Validation Failed: only org:ORG is:pr searches are simulated');
+    const head = value('head');
+    const mergedSince = value('merged')?.replace(/^>=/, '');
+    const open = terms.includes('is:open');
+    const merged = terms.includes('is:merged');
+    let count = 0;
+    for (const r of sim.orgRepos(org)) {
+      for (const i of r.issues) {
+        if (!i.pull || (head && !i.pull.head.startsWith(head))) continue;
+        if (open && i.state !== 'open') continue;
+        if (merged && (!i.pull.merged || (mergedSince && (i.closed_at ?? '') < mergedSince))) continue;
+        count++;
+      }
+    }
+    // Counts only: the items of a real search are not simulated.
+    return ok({ total_count: count, incomplete_results: false, items: [], search_type: 'lexical' });
+  });
+
   return R;
 }
