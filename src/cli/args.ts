@@ -37,6 +37,83 @@ export interface AuditArgs extends ReportArgs {
 
 export type Args = ScanArgs | AuditArgs | { command: 'help' } | { command: 'version' };
 
+/** One argument, read as an option by readOptions. */
+export interface CliOption {
+  /** The argument as given. */
+  arg: string;
+  /** The option name (`--format` of `--format=json`), or the whole argument. */
+  name: string;
+  /** The value after `=`, when the argument had one. */
+  inline: string | undefined;
+  /** The option's value: the inline one, else the next argument (consumed); a usage error when there is none. */
+  value(): string;
+  /** A usage error when a flag was given an inline value (`--publish=yes`). */
+  flag(): void;
+}
+
+/**
+ * Walks the arguments of a command as options (`--name=value`, `--name value`, `-f value`) and
+ * positionals. `fail` builds the command's usage error. A value may not start with `-` (a missing
+ * value followed by another option), except a lone `-` where `dashValue` allows it.
+ */
+export function* readOptions(argv: readonly string[], fail: (message: string) => Error, dashValue = false): Generator<CliOption> {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    yield {
+      arg,
+      name,
+      inline,
+      value: () => {
+        if (inline !== undefined) return inline;
+        const v = argv[++i];
+        if (v === undefined || (v.startsWith('-') && !(dashValue && v === '-'))) throw fail(`${name} needs a value`);
+        return v;
+      },
+      flag: () => {
+        if (inline !== undefined) throw fail(`${name} takes no value`);
+      },
+    };
+  }
+}
+
+/**
+ * The options every command with a report shares, read into `into`: `-f`/`--format` (one of
+ * `formats`), `--min-severity` (case-insensitive) and `--config`. False for any other option.
+ */
+export function reportOption<F extends string>(
+  opt: CliOption,
+  into: { format: F; minSeverity: Severity; config?: string },
+  formats: readonly F[],
+  fail: (message: string) => Error,
+): boolean {
+  switch (opt.name) {
+    case '-f':
+    case '--format': {
+      const v = opt.value();
+      if (!(formats as readonly string[]).includes(v)) {
+        const choices = formats.length > 1 ? `${formats.slice(0, -1).join(', ')} or ${formats[formats.length - 1]}` : formats.join('');
+        throw fail(`--format must be ${choices}, not "${v}"`);
+      }
+      into.format = v as F;
+      return true;
+    }
+    case '--min-severity': {
+      const v = opt.value().toLowerCase();
+      if (!isSeverity(v)) throw fail(`--min-severity must be info, low, medium, high or critical, not "${v}"`);
+      into.minSeverity = v;
+      return true;
+    }
+    case '--config':
+      into.config = opt.value();
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** The fix ids for the usage text, wrapped to its column. */
 const FIX_IDS_WRAPPED = [...FIXABLE_CHECK_IDS].reduce<string[]>((lines, id) => {
   const last = lines[lines.length - 1];
@@ -92,37 +169,14 @@ export function parseArgs(argv: string[]): Args {
   let token: string | undefined;
   let fix: ScanArgs['fix'];
   let dryRun = false;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = rest[++i];
-      if (v === undefined || (v.startsWith('-') && v !== '-')) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
+  const fail = (message: string): Error => new UsageError(message);
+  for (const opt of readOptions(rest, fail, true)) {
+    if (reportOption(opt, report, ['text', 'json', 'sarif'], fail)) continue;
+    const { arg: a, name, inline, value } = opt;
     switch (name) {
       case '-h':
       case '--help':
         return { command: 'help' };
-      case '-f':
-      case '--format': {
-        const v = value();
-        if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not "${v}"`);
-        report.format = v;
-        break;
-      }
-      case '--min-severity': {
-        const v = value().toLowerCase();
-        if (!isSeverity(v)) throw new UsageError(`--min-severity must be info, low, medium, high or critical, not "${v}"`);
-        report.minSeverity = v;
-        break;
-      }
-      case '--config':
-        report.config = value();
-        break;
       case '-o':
       case '--output':
         report.output = value();

@@ -11,13 +11,14 @@
  */
 import { CHECK_IDS } from '../checks/registry.js';
 import type { OctokitLike } from '../collect/github-rest.js';
-import { severityRank, isSeverity, type Severity } from '../model/types.js';
+import { severityRank, type Severity } from '../model/types.js';
 import { emptyPolicy, parsePolicy, PolicyError, sweepPolicy, type Policy } from '../policy/config.js';
 import { oneLine } from '../report/markdown.js';
 import { countBySeverity, grade, score, type Grade } from '../report/score.js';
 import type { GateDecision, PreviousState, WeeklyInput, WeeklyIssue } from '../report/weekly.js';
 import type { SweepFn, SweepOctokit, SweepResult, SweptRepo } from '../sweep/types.js';
 import { VERSION } from '../version.js';
+import { readOptions, reportOption } from './args.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, loadPolicy as loadPolicyFile, type Io } from './output.js';
 
 export class SweepUsageError extends Error {}
@@ -61,42 +62,16 @@ const REPO_RE = /^[A-Za-z0-9._-]{1,100}$/;
 export function parseSweepArgs(argv: string[]): SweepArgs | { command: 'help' } {
   const args: SweepArgs = { command: 'sweep', owner: '', format: 'text', minSeverity: 'low', publish: false };
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('-')) throw new SweepUsageError(`${name} needs a value`);
-      return v;
-    };
-    const flag = (): void => {
-      if (inline !== undefined) throw new SweepUsageError(`${name} takes no value`);
-    };
+  const fail = (message: string): Error => new SweepUsageError(message);
+  for (const opt of readOptions(argv, fail)) {
+    if (reportOption(opt, args, ['text', 'json'], fail)) continue;
+    const { arg: a, name, value, flag } = opt;
     switch (name) {
       case '-h':
       case '--help':
         return { command: 'help' };
-      case '-f':
-      case '--format': {
-        const v = value();
-        if (v !== 'text' && v !== 'json') throw new SweepUsageError(`--format must be text or json, not "${v}"`);
-        args.format = v;
-        break;
-      }
-      case '--min-severity': {
-        const v = value().toLowerCase();
-        if (!isSeverity(v)) throw new SweepUsageError(`--min-severity must be info, low, medium, high or critical, not "${v}"`);
-        args.minSeverity = v;
-        break;
-      }
       case '--token':
         args.token = value();
-        break;
-      case '--config':
-        args.config = value();
         break;
       case '--publish':
         flag();

@@ -8,58 +8,92 @@
  * -> 2 points (rounded); the `rateLimit { cost }` selection reports the real figure.
  */
 
+/*
+ * Selections shared with the sweep's batch query (src/sweep/query.ts), as GraphQL fragment text: a
+ * document spreads them and appends SETTINGS_FRAGMENTS once (GraphQL rejects unused or repeated fragments).
+ * Connections whose page size differs between the two documents (rulesets, their bypass actors and
+ * rules, environments) stay at the use site, so each document's `first` values are explicit there.
+ */
+
+/** What repoFacts reads, and the default branch's classic protection rule (`...RepoFactsFields` on Repository). */
+const REPO_FACTS_FIELDS = /* GraphQL */ `
+fragment RepoFactsFields on Repository {
+  nameWithOwner
+  isArchived
+  isFork
+  isPrivate
+  visibility
+  owner { __typename login }
+  planFeatures { codeowners draftPullRequests }
+  defaultBranchRef {
+    name
+    target { oid }
+    branchProtectionRule { ...BranchProtectionFields }
+  }
+}
+`;
+
+/** The default branch's classic protection rule (`...BranchProtectionFields` on BranchProtectionRule). */
+const BRANCH_PROTECTION_FIELDS = /* GraphQL */ `
+fragment BranchProtectionFields on BranchProtectionRule {
+  pattern
+  isAdminEnforced
+  requiresApprovingReviews
+  requiredApprovingReviewCount
+  requiresCodeOwnerReviews
+  dismissesStaleReviews
+  requireLastPushApproval
+  requiresStatusChecks
+  requiredStatusChecks { context }
+  allowsForcePushes
+  allowsDeletions
+  bypassPullRequestAllowances(first: 20) { totalCount }
+}
+`;
+
+/** A ruleset's own fields, without its connections (`...RulesetFields` on RepositoryRuleset). */
+const RULESET_FIELDS = /* GraphQL */ `
+fragment RulesetFields on RepositoryRuleset {
+  databaseId
+  name
+  enforcement
+  target
+  source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
+  conditions { refName { include exclude } }
+}
+`;
+
+/** One bypass actor of a ruleset (`...BypassActorFields` on RepositoryRulesetBypassActor). */
+const BYPASS_ACTOR_FIELDS = /* GraphQL */ `
+fragment BypassActorFields on RepositoryRulesetBypassActor {
+  bypassMode
+  organizationAdmin
+  deployKey
+  repositoryRoleDatabaseId
+  repositoryRoleName
+  actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } }
+}
+`;
+
+/**
+ * Every shared fragment, for a document to append once: RepoFactsFields (which spreads
+ * BranchProtectionFields), RulesetFields and BypassActorFields.
+ */
+export const SETTINGS_FRAGMENTS = `${REPO_FACTS_FIELDS}${BRANCH_PROTECTION_FIELDS}${RULESET_FIELDS}${BYPASS_ACTOR_FIELDS}`;
+
 /** `$ref` is a git revision expression (`HEAD`, a branch, a tag or a commit SHA) passed as a variable. */
 export const REPO_QUERY = /* GraphQL */ `
 query PipelineGuardRepo($owner: String!, $name: String!, $ref: String!) {
   rateLimit { cost remaining resetAt }
   repository(owner: $owner, name: $name) {
-    nameWithOwner
     databaseId
-    isArchived
-    isFork
-    isPrivate
-    visibility
-    owner { __typename login }
-    planFeatures { codeowners draftPullRequests }
-    defaultBranchRef {
-      name
-      target { oid }
-      branchProtectionRule {
-        pattern
-        isAdminEnforced
-        requiresApprovingReviews
-        requiredApprovingReviewCount
-        requiresCodeOwnerReviews
-        dismissesStaleReviews
-        requireLastPushApproval
-        requiresStatusChecks
-        requiredStatusChecks { context }
-        allowsForcePushes
-        allowsDeletions
-        bypassPullRequestAllowances(first: 20) { totalCount }
-      }
-    }
+    ...RepoFactsFields
     branchProtectionRules(first: 20) { totalCount nodes { pattern isAdminEnforced requiresApprovingReviews requiredApprovingReviewCount } }
     rulesets(first: 20, includeParents: true) {
       totalCount
       nodes {
-        databaseId
-        name
-        enforcement
-        target
-        source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
-        conditions { refName { include exclude } }
-        bypassActors(first: 20) {
-          totalCount
-          nodes {
-            bypassMode
-            organizationAdmin
-            deployKey
-            repositoryRoleDatabaseId
-            repositoryRoleName
-            actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } }
-          }
-        }
+        ...RulesetFields
+        bypassActors(first: 20) { totalCount nodes { ...BypassActorFields } }
         rules(first: 20) { totalCount nodes { type } }
       }
     }
@@ -93,7 +127,7 @@ fragment CommitFiles on Commit {
     }
   }
 }
-`;
+${SETTINGS_FRAGMENTS}`;
 
 const OID = /^[0-9a-f]{40}$/;
 
@@ -162,14 +196,19 @@ export interface GqlBypassActor {
   actor: { __typename: string; databaseId?: number | null; slug?: string } | null;
 }
 
-export interface GqlRuleset {
+/** What `...RulesetFields` selects, with the `bypassActors { totalCount nodes { ...BypassActorFields } }` both documents page. */
+export interface GqlRulesetFields {
   databaseId: number | null;
   name: string;
   enforcement: string;
   target: string | null;
-  source: { __typename: string; nameWithOwner?: string; login?: string; slug?: string };
+  source: { __typename: string; nameWithOwner?: string; login?: string };
   conditions: { refName: { include: string[]; exclude: string[] } | null };
   bypassActors: { totalCount: number; nodes: (GqlBypassActor | null)[] | null } | null;
+}
+
+export interface GqlRuleset extends GqlRulesetFields {
+  source: { __typename: string; nameWithOwner?: string; login?: string; slug?: string };
   rules: { totalCount: number; nodes: ({ type: string } | null)[] | null } | null;
 }
 
@@ -181,9 +220,9 @@ export interface GqlEnvironment {
   };
 }
 
-export interface GqlRepository {
+/** What `...RepoFactsFields` selects. */
+export interface GqlRepoFacts {
   nameWithOwner: string;
-  databaseId: number | null;
   isArchived: boolean;
   isFork: boolean;
   isPrivate: boolean;
@@ -191,6 +230,10 @@ export interface GqlRepository {
   owner: { __typename: string; login: string };
   planFeatures: { codeowners: boolean; draftPullRequests: boolean } | null;
   defaultBranchRef: { name: string; target: { oid: string } | null; branchProtectionRule: GqlBranchProtectionRule | null } | null;
+}
+
+export interface GqlRepository extends GqlRepoFacts {
+  databaseId: number | null;
   branchProtectionRules: { totalCount: number; nodes: unknown[] | null } | null;
   rulesets: { totalCount: number; nodes: (GqlRuleset | null)[] | null } | null;
   environments: { totalCount: number; nodes: (GqlEnvironment | null)[] | null } | null;

@@ -25,7 +25,7 @@ import type {
   SecretName,
 } from '../model/settings.js';
 import type { GqlBranchProtectionRule, GqlRepository, GqlRuleset } from './github-query.js';
-import { PERMISSION, restGet, worstFailure, type Failure, type OctokitLike } from './github-rest.js';
+import { PERMISSION, restGet, worstFailure, type Failure, type OctokitLike, type RestResult } from './github-rest.js';
 
 /** One GraphQL error, as @octokit/graphql reports them. */
 export interface GqlError {
@@ -387,28 +387,38 @@ async function secrets(ctx: SettingsContext, facts: RepoFacts, env: Environments
 
 // ---------------------------------------------------------------------------------------------
 
-interface RestRepository {
-  security_and_analysis?: {
-    advanced_security?: { status?: string };
-    secret_scanning?: { status?: string };
-    secret_scanning_push_protection?: { status?: string };
-  } | null;
+/** The `security_and_analysis` block of a repository (`GET /repos/{owner}/{repo}`, and the installation's repository listing). */
+export interface SecurityAndAnalysisReply {
+  advanced_security?: { status?: string };
+  secret_scanning?: { status?: string };
+  secret_scanning_push_protection?: { status?: string };
 }
 
-async function securityAndAnalysis(ctx: SettingsContext, facts: RepoFacts): Promise<RepoSettings['securityAndAnalysis']> {
-  const unavailable = { status: 'unavailable', reason: 'secret scanning on private repositories needs GitHub Secret Protection or Advanced Security' } as const;
-  if (facts.plan === 'free') return unavailable;
-  const res = await restGet<RestRepository>(ctx.octokit, '/repos/{owner}/{repo}', { owner: ctx.owner, repo: ctx.repo }, PERMISSION.metadata);
-  if (!res.ok) return res.failure;
-  const sa = res.data.security_and_analysis;
-  // GitHub returns the block only to callers with admin rights on the repository.
-  if (!sa) return { status: 'forbidden', permission: PERMISSION.administration, detail: 'security_and_analysis is only returned with Administration: read' };
-  if (!sa.secret_scanning && facts.visibility !== 'public') return unavailable;
+interface RestRepository {
+  security_and_analysis?: SecurityAndAnalysisReply | null;
+}
+
+/** Secret scanning is not offered: private repositories on the Free plan, or without the block's `secret_scanning`. */
+export const SECRET_SCANNING_UNAVAILABLE = { status: 'unavailable', reason: 'secret scanning on private repositories needs GitHub Secret Protection or Advanced Security' } as const;
+
+/** The Probe of a `security_and_analysis` block that was returned (a missing block means different things to each caller). */
+export function securityAndAnalysisProbe(sa: SecurityAndAnalysisReply, facts: RepoFacts): RepoSettings['securityAndAnalysis'] {
+  if (!sa.secret_scanning && facts.visibility !== 'public') return SECRET_SCANNING_UNAVAILABLE;
   const value: { secretScanning?: string; pushProtection?: string; advancedSecurity?: string } = {};
   if (sa.secret_scanning?.status) value.secretScanning = sa.secret_scanning.status;
   if (sa.secret_scanning_push_protection?.status) value.pushProtection = sa.secret_scanning_push_protection.status;
   if (sa.advanced_security?.status) value.advancedSecurity = sa.advanced_security.status;
   return ok(value);
+}
+
+async function securityAndAnalysis(ctx: SettingsContext, facts: RepoFacts): Promise<RepoSettings['securityAndAnalysis']> {
+  if (facts.plan === 'free') return SECRET_SCANNING_UNAVAILABLE;
+  const res = await restGet<RestRepository>(ctx.octokit, '/repos/{owner}/{repo}', { owner: ctx.owner, repo: ctx.repo }, PERMISSION.metadata);
+  if (!res.ok) return res.failure;
+  const sa = res.data.security_and_analysis;
+  // GitHub returns the block only to callers with admin rights on the repository.
+  if (!sa) return { status: 'forbidden', permission: PERMISSION.administration, detail: 'security_and_analysis is only returned with Administration: read' };
+  return securityAndAnalysisProbe(sa, facts);
 }
 
 async function selfHostedRunners(ctx: SettingsContext, facts: RepoFacts): Promise<RepoSettings['selfHostedRunners']> {
@@ -442,6 +452,39 @@ async function selfHostedRunners(ctx: SettingsContext, facts: RepoFacts): Promis
   return ok({ count: res.data.total_count, groupsAllowPublicRepos, ephemeralUnknown });
 }
 
+// ---- REST replies the repository and organisation routes share (`/repos/{owner}/{repo}/…` and `/orgs/{org}/…`) ----
+
+/** The reply of `GET …/actions/permissions/workflow`. */
+export interface WorkflowPermissionsReply {
+  default_workflow_permissions: 'read' | 'write';
+  can_approve_pull_request_reviews: boolean;
+}
+
+/** The reply of `GET …/actions/permissions/fork-pr-workflows-private-repos`. */
+export interface ForkPrPrivateReply {
+  run_workflows_from_fork_pull_requests: boolean;
+  send_write_tokens_to_workflows: boolean;
+  send_secrets_and_variables: boolean;
+  require_approval_for_fork_pr_workflows: boolean;
+}
+
+/** The Probe of a workflow-permissions read (the failure as restGet classified it). */
+export function workflowPermissionsProbe(r: RestResult<WorkflowPermissionsReply>): RepoSettings['workflowPermissions'] {
+  if (!r.ok) return r.failure;
+  return ok({ defaultWorkflowPermissions: r.data.default_workflow_permissions, canApprovePullRequestReviews: r.data.can_approve_pull_request_reviews });
+}
+
+/** The Probe of a fork-pull-request-workflows (private repositories) read. */
+export function forkPrPrivateProbe(r: RestResult<ForkPrPrivateReply>): RepoSettings['forkPrPrivate'] {
+  if (!r.ok) return r.failure;
+  return ok({
+    runWorkflowsFromForkPullRequests: r.data.run_workflows_from_fork_pull_requests,
+    sendWriteTokensToWorkflows: r.data.send_write_tokens_to_workflows,
+    sendSecretsAndVariables: r.data.send_secrets_and_variables,
+    requireApprovalForForkPrWorkflows: r.data.require_approval_for_fork_pr_workflows,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export async function collectSettings(ctx: SettingsContext): Promise<RepoSettings> {
@@ -461,10 +504,8 @@ export async function collectSettings(ctx: SettingsContext): Promise<RepoSetting
     return ok(v);
   })();
   const workflowPermissions = (async (): Promise<RepoSettings['workflowPermissions']> => {
-    const r = await restGet<{ default_workflow_permissions: 'read' | 'write'; can_approve_pull_request_reviews: boolean }>(
-      octokit, '/repos/{owner}/{repo}/actions/permissions/workflow', base, PERMISSION.administration);
-    if (!r.ok) return r.failure;
-    return ok({ defaultWorkflowPermissions: r.data.default_workflow_permissions, canApprovePullRequestReviews: r.data.can_approve_pull_request_reviews });
+    return workflowPermissionsProbe(await restGet<WorkflowPermissionsReply>(
+      octokit, '/repos/{owner}/{repo}/actions/permissions/workflow', base, PERMISSION.administration));
   })();
   const forkPrApproval = (async (): Promise<RepoSettings['forkPrApproval']> => {
     if (facts.visibility !== 'public') return { status: 'unavailable', reason: 'applies to public repositories only' };
@@ -474,19 +515,8 @@ export async function collectSettings(ctx: SettingsContext): Promise<RepoSetting
   })();
   const forkPrPrivate = (async (): Promise<RepoSettings['forkPrPrivate']> => {
     if (facts.visibility === 'public') return { status: 'unavailable', reason: 'applies to private and internal repositories only' };
-    const r = await restGet<{
-      run_workflows_from_fork_pull_requests: boolean;
-      send_write_tokens_to_workflows: boolean;
-      send_secrets_and_variables: boolean;
-      require_approval_for_fork_pr_workflows: boolean;
-    }>(octokit, '/repos/{owner}/{repo}/actions/permissions/fork-pr-workflows-private-repos', base, PERMISSION.administration);
-    if (!r.ok) return r.failure;
-    return ok({
-      runWorkflowsFromForkPullRequests: r.data.run_workflows_from_fork_pull_requests,
-      sendWriteTokensToWorkflows: r.data.send_write_tokens_to_workflows,
-      sendSecretsAndVariables: r.data.send_secrets_and_variables,
-      requireApprovalForForkPrWorkflows: r.data.require_approval_for_fork_pr_workflows,
-    });
+    return forkPrPrivateProbe(await restGet<ForkPrPrivateReply>(
+      octokit, '/repos/{owner}/{repo}/actions/permissions/fork-pr-workflows-private-repos', base, PERMISSION.administration));
   })();
   const rulesP = hasBranch ? branchRules(ctx, facts) : Promise.resolve(noBranch);
   const classicP = hasBranch ? classicProtection(ctx, facts) : Promise.resolve(noBranch);

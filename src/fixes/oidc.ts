@@ -5,12 +5,31 @@
  */
 import { isMap, isScalar } from 'yaml';
 import type { Node as YamlNode, Pair, YAMLMap } from 'yaml';
-import type { Job, WorkflowFile } from '../workflows/model.js';
-import { appendToChildMap, insertAfterKey, keyIndent } from './common.js';
-import { pairEnd, pairOf } from './doc.js';
+import type { Job, Step, WorkflowFile } from '../workflows/model.js';
+import { appendToChildMap, blockMapAt, insertAfterKey, keyIndent } from './common.js';
+import { anchoredAlong, pairEnd, pairOf } from './doc.js';
 import { jobNeeds } from './excessive-permissions.js';
 import { eolOf, lineEnd, lineStart, startsLine } from './text.js';
 import type { DocPath, FixOptions, Splice } from './types.js';
+
+/** Where an OIDC rewrite edits: the step's and its job's block mappings and the step's `with:` mapping. */
+export interface StepEditSite {
+  step: { map: YAMLMap; path: DocPath };
+  job: { map: YAMLMap; path: DocPath };
+  withMap: YAMLMap;
+}
+
+/** The step's edit site, or why the step cannot be rewritten (the caller words the refusal around it). */
+export function stepEditSite(w: WorkflowFile, job: Job, step: Step): StepEditSite | { error: string } {
+  const stepLoc = blockMapAt(w, step.loc.offset);
+  if ('error' in stepLoc) return { error: `the step cannot be edited: ${stepLoc.error}` };
+  const jobLoc = blockMapAt(w, job.loc.offset);
+  if ('error' in jobLoc) return { error: `job "${job.id}" cannot be edited: ${jobLoc.error}` };
+  if (anchoredAlong(w.doc, stepLoc.path)) return { error: 'the step sits under a YAML anchor (&…) that aliases reuse' };
+  const withMap = withMapOf(stepLoc.map);
+  if (!withMap) return { error: 'the step has no block `with:` mapping' };
+  return { step: stepLoc, job: jobLoc, withMap };
+}
 
 export type Grant = { splices: Splice[]; targets: DocPath[] } | { error: string };
 

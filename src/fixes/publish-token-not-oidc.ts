@@ -7,9 +7,9 @@
 import type { Pair } from 'yaml';
 import type { Finding } from '../model/types.js';
 import type { WorkflowFile } from '../workflows/model.js';
-import { blockMapAt, jobOf } from './common.js';
-import { anchoredAlong, pairOf } from './doc.js';
-import { grantIdToken, isReusableOnly, keysOf, replaceEntry, withMapOf } from './oidc.js';
+import { jobOf } from './common.js';
+import { pairOf } from './doc.js';
+import { grantIdToken, isReusableOnly, keysOf, replaceEntry, stepEditSite } from './oidc.js';
 import { offsetOf } from './text.js';
 import type { FixEdit, Fixer, FixerOutput, FixOptions, Splice } from './types.js';
 
@@ -26,14 +26,11 @@ function fixOne(w: WorkflowFile, f: Finding, options: FixOptions): FixEdit | str
   const off = f.region ? offsetOf(w.text, f.region.line, f.region.column) : -1;
   const step = job?.steps.find((s) => s.uses?.loc.offset === off);
   if (!job || !step) return refuse('the publishing step was not found');
-  const stepLoc = blockMapAt(w, step.loc.offset);
-  if ('error' in stepLoc) return refuse(`the step cannot be edited: ${stepLoc.error}`);
-  const jobLoc = blockMapAt(w, job.loc.offset);
-  if ('error' in jobLoc) return refuse(`job "${job.id}" cannot be edited: ${jobLoc.error}`);
-  if (anchoredAlong(w.doc, stepLoc.path)) return refuse('the step sits under a YAML anchor (&…) that aliases reuse');
-  const withMap = withMapOf(stepLoc.map);
+  const site = stepEditSite(w, job, step);
+  if ('error' in site) return refuse(site.error);
+  const { step: stepLoc, job: jobLoc, withMap } = site;
   const withPair = pairOf(stepLoc.map, 'with');
-  if (!withMap || !withPair) return refuse('the step has no block `with:` mapping');
+  if (!withPair) return refuse('the step has no block `with:` mapping');
   const removed = TOKEN_INPUTS.map((k) => pairOf(withMap, k)).filter((p): p is Pair => p !== undefined);
   const splices: Splice[] = [];
   if (keysOf(withMap).every((k) => TOKEN_INPUTS.includes(k))) {

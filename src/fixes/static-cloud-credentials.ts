@@ -14,9 +14,9 @@ import type { Finding } from '../model/types.js';
 import type { OidcPolicy } from '../policy/config.js';
 import type { Job, WorkflowFile } from '../workflows/model.js';
 import { actionName } from '../workflows/uses.js';
-import { blockMapAt, jobOf, stepAt } from './common.js';
-import { anchoredAlong, pairOf } from './doc.js';
-import { grantIdToken, isReusableOnly, replaceEntry, subjectClaim, withMapOf } from './oidc.js';
+import { jobOf, stepAt } from './common.js';
+import { pairOf } from './doc.js';
+import { grantIdToken, isReusableOnly, replaceEntry, stepEditSite, subjectClaim } from './oidc.js';
 import { yamlScalar } from './text.js';
 import type { FixEdit, Fixer, FixerOutput, FixOptions, Splice } from './types.js';
 
@@ -104,13 +104,9 @@ function fixOne(w: WorkflowFile, f: Finding, policy: OidcPolicy, options: FixOpt
   const name = step?.uses ? actionName(step.uses.ref) : undefined;
   const recipe = RECIPES.find((r) => r.action === name && r.provider === f.data?.provider);
   if (!job || !step || !recipe) return refuse('only the login inputs of configure-aws-credentials, google-github-actions/auth and azure/login are rewritten (env keys, CLI logins and Vault are not)');
-  const stepLoc = blockMapAt(w, step.loc.offset);
-  if ('error' in stepLoc) return refuse(`the step cannot be edited: ${stepLoc.error}`);
-  const jobLoc = blockMapAt(w, job.loc.offset);
-  if ('error' in jobLoc) return refuse(`job "${job.id}" cannot be edited: ${jobLoc.error}`);
-  if (anchoredAlong(w.doc, stepLoc.path)) return refuse('the step sits under a YAML anchor (&…) that aliases reuse');
-  const withMap = withMapOf(stepLoc.map);
-  if (!withMap) return refuse('the step has no block `with:` mapping');
+  const site = stepEditSite(w, job, step);
+  if ('error' in site) return refuse(site.error);
+  const { step: stepLoc, job: jobLoc, withMap } = site;
   const present = (k: string): string | undefined => {
     const v = pairOf(withMap, k)?.value as YamlNode | null | undefined;
     return v ? String((v as { value?: unknown }).value ?? '') : undefined;

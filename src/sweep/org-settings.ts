@@ -13,6 +13,7 @@
  */
 import type { Probe } from '../model/settings.js';
 import { restGet, type OctokitLike } from '../collect/github-rest.js';
+import { forkPrPrivateProbe, workflowPermissionsProbe, type ForkPrPrivateReply, type WorkflowPermissionsReply } from '../collect/github-settings.js';
 
 export interface OrgSecret {
   name: string;
@@ -69,11 +70,8 @@ export class OrgSettings {
   workflow(): Promise<Probe<OrgWorkflowDefault>> {
     this.workflowP ??= (async () => {
       if (!this.isOrganization) return { status: 'unavailable', reason: 'the owner is not an organisation' } as const;
-      const r = await restGet<{ default_workflow_permissions: 'read' | 'write'; can_approve_pull_request_reviews: boolean }>(
-        this.octokit, '/orgs/{org}/actions/permissions/workflow', { org: this.org }, ORG_ADMIN);
-      return r.ok
-        ? ok({ defaultWorkflowPermissions: r.data.default_workflow_permissions, canApprovePullRequestReviews: r.data.can_approve_pull_request_reviews })
-        : r.failure;
+      return workflowPermissionsProbe(await restGet<WorkflowPermissionsReply>(
+        this.octokit, '/orgs/{org}/actions/permissions/workflow', { org: this.org }, ORG_ADMIN));
     })();
     return this.workflowP;
   }
@@ -81,19 +79,8 @@ export class OrgSettings {
   forkPrPrivate(): Promise<Probe<OrgForkPrPrivate>> {
     this.forkP ??= (async () => {
       if (!this.isOrganization) return { status: 'unavailable', reason: 'the owner is not an organisation' } as const;
-      const r = await restGet<{
-        run_workflows_from_fork_pull_requests: boolean;
-        send_write_tokens_to_workflows: boolean;
-        send_secrets_and_variables: boolean;
-        require_approval_for_fork_pr_workflows: boolean;
-      }>(this.octokit, '/orgs/{org}/actions/permissions/fork-pr-workflows-private-repos', { org: this.org }, ORG_ADMIN);
-      if (!r.ok) return r.failure;
-      return ok({
-        runWorkflowsFromForkPullRequests: r.data.run_workflows_from_fork_pull_requests,
-        sendWriteTokensToWorkflows: r.data.send_write_tokens_to_workflows,
-        sendSecretsAndVariables: r.data.send_secrets_and_variables,
-        requireApprovalForForkPrWorkflows: r.data.require_approval_for_fork_pr_workflows,
-      });
+      return forkPrPrivateProbe(await restGet<ForkPrPrivateReply>(
+        this.octokit, '/orgs/{org}/actions/permissions/fork-pr-workflows-private-repos', { org: this.org }, ORG_ADMIN));
     })();
     return this.forkP;
   }

@@ -8,7 +8,7 @@
  * + rulesets 1 + bypassActors 10 + rules 10 + environments 1 = 23 requests, so a batch of 25 costs
  * 575 requests = 6 points (~0.24 points per repository). Measured in test/sweep/query.test.ts.
  */
-import type { GqlBranchProtectionRule, GqlBypassActor } from '../collect/github-query.js';
+import { SETTINGS_FRAGMENTS, type GqlRepoFacts, type GqlRulesetFields } from '../collect/github-query.js';
 
 /** Directory levels of the file tree read in the batch (root = 1). Deeper files are not seen. */
 export const TREE_DEPTH = 3;
@@ -25,52 +25,13 @@ function treeSelection(depth: number): string {
 export const SWEEP_FRAGMENT = /* GraphQL */ `
 fragment SweepRepo on Repository {
   name
-  nameWithOwner
   url
-  isArchived
-  isFork
-  isPrivate
-  visibility
-  owner { __typename login }
-  planFeatures { codeowners draftPullRequests }
-  defaultBranchRef {
-    name
-    target { oid }
-    branchProtectionRule {
-      pattern
-      isAdminEnforced
-      requiresApprovingReviews
-      requiredApprovingReviewCount
-      requiresCodeOwnerReviews
-      dismissesStaleReviews
-      requireLastPushApproval
-      requiresStatusChecks
-      requiredStatusChecks { context }
-      allowsForcePushes
-      allowsDeletions
-      bypassPullRequestAllowances(first: 20) { totalCount }
-    }
-  }
+  ...RepoFactsFields
   rulesets(first: ${RULESETS_FIRST}, includeParents: true) {
     totalCount
     nodes {
-      databaseId
-      name
-      enforcement
-      target
-      source { __typename ... on Repository { nameWithOwner } ... on Organization { login } }
-      conditions { refName { include exclude } }
-      bypassActors(first: 10) {
-        totalCount
-        nodes {
-          bypassMode
-          organizationAdmin
-          deployKey
-          repositoryRoleDatabaseId
-          repositoryRoleName
-          actor { __typename ... on App { databaseId slug } ... on Team { databaseId slug } }
-        }
-      }
+      ...RulesetFields
+      bypassActors(first: 10) { totalCount nodes { ...BypassActorFields } }
       rules(first: 10) {
         totalCount
         nodes {
@@ -90,7 +51,7 @@ fragment SweepRepo on Repository {
   policyFile: object(expression: "HEAD:.github/pipeline-guard.yml") { ... on Blob { byteSize isTruncated text } }
   tree: object(expression: "HEAD:") { ... on Tree { ${treeSelection(TREE_DEPTH)} } }
 }
-`;
+${SETTINGS_FRAGMENTS}`;
 
 /** Repository names go into the document as GraphQL variables, never inlined. */
 export function batchQuery(owner: string, names: readonly string[]): { query: string; variables: Record<string, string> } {
@@ -118,28 +79,13 @@ export interface SweepWorkflowEntry {
   object: { oid?: string; byteSize?: number; isBinary?: boolean | null; isTruncated?: boolean; text?: string | null } | null;
 }
 
-export interface SweepRuleset {
-  databaseId: number | null;
-  name: string;
-  enforcement: string;
-  target: string | null;
-  source: { __typename: string; nameWithOwner?: string; login?: string };
-  conditions: { refName: { include: string[]; exclude: string[] } | null };
-  bypassActors: { totalCount: number; nodes: (GqlBypassActor | null)[] | null } | null;
+export interface SweepRuleset extends GqlRulesetFields {
   rules: { totalCount: number; nodes: ({ type: string; parameters: ({ __typename: string } & Record<string, unknown>) | null } | null)[] | null } | null;
 }
 
-export interface SweepRepository {
+export interface SweepRepository extends GqlRepoFacts {
   name: string;
-  nameWithOwner: string;
   url: string;
-  isArchived: boolean;
-  isFork: boolean;
-  isPrivate: boolean;
-  visibility: 'PUBLIC' | 'PRIVATE' | 'INTERNAL';
-  owner: { __typename: string; login: string };
-  planFeatures: { codeowners: boolean; draftPullRequests: boolean } | null;
-  defaultBranchRef: { name: string; target: { oid: string } | null; branchProtectionRule: GqlBranchProtectionRule | null } | null;
   rulesets: { totalCount: number; nodes: (SweepRuleset | null)[] | null } | null;
   environments: { totalCount: number; nodes: ({ name: string; databaseId: number | null } | null)[] | null } | null;
   workflows: { entries?: SweepWorkflowEntry[] } | null;

@@ -20,6 +20,7 @@ import type { GqlRepository } from '../collect/github-query.js';
 import { PERMISSION, restGet, type Failure, type OctokitLike } from '../collect/github-rest.js';
 import {
   classicFromGraphql,
+  forkPrPrivateProbe,
   FREE_PRIVATE,
   gqlErrorUnder,
   gqlFailure,
@@ -27,9 +28,15 @@ import {
   refNameMatches,
   repoFacts,
   rulesetsFromGraphql,
+  SECRET_SCANNING_UNAVAILABLE,
+  securityAndAnalysisProbe,
+  workflowPermissionsProbe,
   type EnvironmentsResult,
+  type ForkPrPrivateReply,
   type GqlError,
+  type SecurityAndAnalysisReply,
   type SettingsContext,
+  type WorkflowPermissionsReply,
 } from '../collect/github-settings.js';
 import type { SweepRepository } from './query.js';
 import { orgSecretsFor, type OrgSettings } from './org-settings.js';
@@ -174,7 +181,7 @@ export interface RepoSettingsInput {
   warnings: string[];
   hasWorkflows: boolean;
   /** `security_and_analysis` from the installation listing, when GitHub included it. */
-  securityAndAnalysis?: { advanced_security?: { status?: string }; secret_scanning?: { status?: string }; secret_scanning_push_protection?: { status?: string } } | null;
+  securityAndAnalysis?: SecurityAndAnalysisReply | null;
 }
 
 export async function sweepSettings(input: RepoSettingsInput): Promise<RepoSettings> {
@@ -236,9 +243,8 @@ export async function sweepSettings(input: RepoSettingsInput): Promise<RepoSetti
     // The organisation's restricted default binds every repository (GitHub disables the permissive option).
     if (o.status === 'ok' && o.value.defaultWorkflowPermissions === 'read' && !o.value.canApprovePullRequestReviews) return ok(o.value);
     if (!hasWorkflows) return notRead(NO_WORKFLOWS);
-    const r = await restGet<{ default_workflow_permissions: 'read' | 'write'; can_approve_pull_request_reviews: boolean }>(
-      octokit, '/repos/{owner}/{repo}/actions/permissions/workflow', base, PERMISSION.administration);
-    return r.ok ? ok({ defaultWorkflowPermissions: r.data.default_workflow_permissions, canApprovePullRequestReviews: r.data.can_approve_pull_request_reviews }) : r.failure;
+    return workflowPermissionsProbe(await restGet<WorkflowPermissionsReply>(
+      octokit, '/repos/{owner}/{repo}/actions/permissions/workflow', base, PERMISSION.administration));
   };
 
   const forkPrApproval = async (): Promise<RepoSettings['forkPrApproval']> => {
@@ -254,32 +260,15 @@ export async function sweepSettings(input: RepoSettingsInput): Promise<RepoSetti
     const o = await input.org.forkPrPrivate();
     // A repository cannot run fork pull-request workflows the organisation does not run.
     if (o.status === 'ok' && !o.value.runWorkflowsFromForkPullRequests) return ok(o.value);
-    const r = await restGet<{
-      run_workflows_from_fork_pull_requests: boolean;
-      send_write_tokens_to_workflows: boolean;
-      send_secrets_and_variables: boolean;
-      require_approval_for_fork_pr_workflows: boolean;
-    }>(octokit, '/repos/{owner}/{repo}/actions/permissions/fork-pr-workflows-private-repos', base, PERMISSION.administration);
-    if (!r.ok) return r.failure;
-    return ok({
-      runWorkflowsFromForkPullRequests: r.data.run_workflows_from_fork_pull_requests,
-      sendWriteTokensToWorkflows: r.data.send_write_tokens_to_workflows,
-      sendSecretsAndVariables: r.data.send_secrets_and_variables,
-      requireApprovalForForkPrWorkflows: r.data.require_approval_for_fork_pr_workflows,
-    });
+    return forkPrPrivateProbe(await restGet<ForkPrPrivateReply>(
+      octokit, '/repos/{owner}/{repo}/actions/permissions/fork-pr-workflows-private-repos', base, PERMISSION.administration));
   };
 
   const securityAndAnalysis = (): RepoSettings['securityAndAnalysis'] => {
-    const unavailable = { status: 'unavailable', reason: 'secret scanning on private repositories needs GitHub Secret Protection or Advanced Security' } as const;
-    if (facts.plan === 'free') return unavailable;
+    if (facts.plan === 'free') return SECRET_SCANNING_UNAVAILABLE;
     const sa = input.securityAndAnalysis;
     if (!sa) return notRead('security_and_analysis was not in the installation listing');
-    if (!sa.secret_scanning && facts.visibility !== 'public') return unavailable;
-    const value: { secretScanning?: string; pushProtection?: string; advancedSecurity?: string } = {};
-    if (sa.secret_scanning?.status) value.secretScanning = sa.secret_scanning.status;
-    if (sa.secret_scanning_push_protection?.status) value.pushProtection = sa.secret_scanning_push_protection.status;
-    if (sa.advanced_security?.status) value.advancedSecurity = sa.advanced_security.status;
-    return ok(value);
+    return securityAndAnalysisProbe(sa, facts);
   };
 
   const [classicP, envRes, actionsP, workflowP, forkP, forkPrivP] = await Promise.all([

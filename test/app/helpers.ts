@@ -9,7 +9,9 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { Probot, ProbotOctokit } from 'probot';
 import type { EmitterWebhookEvent, EmitterWebhookEventName } from '@octokit/webhooks';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { checkRequest, type SentRequest } from '../helpers/github-contract.js';
+import { useSimulatedGitHub } from '../helpers/github-repo.js';
 import { checkById } from '../../src/checks/registry.js';
 import type { Check } from '../../src/checks/types.js';
 import type { FindingDraft } from '../../src/model/types.js';
@@ -86,13 +88,10 @@ export interface Harness {
 }
 
 /**
- * Probot with retry/throttle off (unless `retry` is given) and every request checked against the contract.
- * The handlers only enqueue: `probot.receive()` here also waits until the app's queue is idle, so a test
- * that awaits it sees the audit's requests, as before the queue existed.
+ * A ProbotOctokit class with retry (unless `retry` is given) and throttling off that records every
+ * request into `sent` and its violations of GitHub's REST description into `violations`.
  */
-export async function makeProbot(deps: AppDeps, opts: { retry?: Record<string, unknown> } = {}): Promise<Harness> {
-  const sent: SentRequest[] = [];
-  const violations: string[] = [];
+export function checkedProbotOctokit(sent: SentRequest[], violations: string[], retry: Record<string, unknown> = { enabled: false }): typeof ProbotOctokit {
   const contract = (octokit: InstanceType<typeof ProbotOctokit>): void => {
     octokit.hook.before('request', (options) => {
       const o = options as unknown as Record<string, unknown>;
@@ -107,10 +106,21 @@ export async function makeProbot(deps: AppDeps, opts: { retry?: Record<string, u
   // The plugin type is generic over every Octokit; ours only needs the instance it is given.
   const Octokit = ProbotOctokit.plugin(contract as unknown as Parameters<typeof ProbotOctokit.plugin>[0]).defaults((o: Record<string, unknown>) => ({
     ...o,
-    retry: opts.retry ?? { enabled: false },
+    retry,
     throttle: { enabled: false },
   }));
-  const probot = new Probot({ githubToken: 'test', logLevel: 'fatal', Octokit: Octokit as typeof ProbotOctokit });
+  return Octokit as typeof ProbotOctokit;
+}
+
+/**
+ * Probot with retry/throttle off (unless `retry` is given) and every request checked against the contract.
+ * The handlers only enqueue: `probot.receive()` here also waits until the app's queue is idle, so a test
+ * that awaits it sees the audit's requests, as before the queue existed.
+ */
+export async function makeProbot(deps: AppDeps, opts: { retry?: Record<string, unknown> } = {}): Promise<Harness> {
+  const sent: SentRequest[] = [];
+  const violations: string[] = [];
+  const probot = new Probot({ githubToken: 'test', logLevel: 'fatal', Octokit: checkedProbotOctokit(sent, violations, opts.retry) });
   const queue = deps.queue ?? new InProcessQueue<AppJob>('test', { attempts: 1, backoffMs: 0 });
   await probot.load(createApp({ appId: APP_ID, now: () => new Date('2026-11-27T12:00:00Z'), ...deps, queue }));
   const receive = probot.receive.bind(probot);
@@ -119,6 +129,28 @@ export async function makeProbot(deps: AppDeps, opts: { retry?: Record<string, u
     await queue.whenIdle({ timeoutMs: 20_000 });
   };
   return { probot, sent, violations, queue, deliver: receive };
+}
+
+/**
+ * For a test file that makes several Probots: the simulated GitHub (nock) with the request contract
+ * violations of every Probot the returned function made in the test checked after it, and vi mocks
+ * restored. The list is cleared before each test, not after: vitest runs afterEach hooks last
+ * registered first, so clearing it there would empty it before useSimulatedGitHub's check reads it.
+ */
+export function useAppHarnesses(): (...args: Parameters<typeof makeProbot>) => Promise<Harness> {
+  let harnesses: Harness[] = [];
+  beforeEach(() => {
+    harnesses = [];
+  });
+  useSimulatedGitHub(() => harnesses.flatMap((h) => h.violations));
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  return async (...args) => {
+    const h = await makeProbot(...args);
+    harnesses.push(h);
+    return h;
+  };
 }
 
 const enc = new TextEncoder();

@@ -8,29 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import nock from 'nock';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { useSimulatedGitHub } from '../helpers/github-repo.js';
 import { CHECK_RUN_NAME } from '../../src/report/check-run.js';
 import type { AppJob } from '../../src/app/index.js';
 import { BullMqQueue, InProcessQueue, type FailureListener, type JobHandler, type JobQueue } from '../../src/queue/index.js';
-import { API, APP_ID, checkRunReply, fakeCollector, HEAD, makeProbot, OWNER, REPO, webhook, type Harness } from './helpers.js';
+import { API, APP_ID, checkRunReply, fakeCollector, HEAD, OWNER, REPO, useAppHarnesses, webhook } from './helpers.js';
 
 const R = `/repos/${OWNER}/${REPO}`;
 const REPO_POLICY = `${R}/contents/.github%2Fpipeline-guard.yml`;
 const ORG_POLICY = `/repos/${OWNER}/.github/contents/.github%2Fpipeline-guard.yml`;
 const INSTALLATION = 4242; // every fixture's installation.id
 
-let harnesses: Harness[] = [];
-useSimulatedGitHub(() => harnesses.flatMap((h) => h.violations));
-afterEach(() => {
-  harnesses = [];
-  vi.restoreAllMocks();
-});
-
-async function app(...args: Parameters<typeof makeProbot>): Promise<Harness> {
-  const h = await makeProbot(...args);
-  harnesses.push(h);
-  return h;
-}
+const app = useAppHarnesses();
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;

@@ -7,10 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import nock from 'nock';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import { responseViolations } from '../helpers/github-contract.js';
-import { useSimulatedGitHub } from '../helpers/github-repo.js';
 import type { AppJob, SweepDeps, SweptRepoHook } from '../../src/app/index.js';
 import { inProcessScheduler, redisScheduler, type SweepScheduler, type Timers } from '../../src/app/schedule.js';
 import { sweepPolicy } from '../../src/policy/config.js';
@@ -18,25 +17,14 @@ import { parseCommand } from '../../src/report/commands.js';
 import type { WeeklyInput } from '../../src/report/weekly.js';
 import { BullMqQueue, InProcessQueue } from '../../src/queue/index.js';
 import type { SweepOptions, SweptRepo } from '../../src/sweep/types.js';
-import { API, fixtureText, makeProbot, OWNER, webhook, webhookViolations, type Harness } from './helpers.js';
+import { API, fixtureText, OWNER, useAppHarnesses, webhook, webhookViolations } from './helpers.js';
 
 const ORG_POLICY = `/repos/${OWNER}/.github/contents/.github%2Fpipeline-guard.yml`;
 const RAW = { 'content-type': 'text/plain; charset=utf-8' };
 const INSTALLATION = 4242;
 const NOW = '2026-11-27T12:00:00Z'; // the helper's clock: a Friday in ISO week 2026-W48
 
-let harnesses: Harness[] = [];
-useSimulatedGitHub(() => harnesses.flatMap((h) => h.violations));
-afterEach(() => {
-  harnesses = [];
-  vi.restoreAllMocks();
-});
-
-async function app(...args: Parameters<typeof makeProbot>): Promise<Harness> {
-  const h = await makeProbot(...args);
-  harnesses.push(h);
-  return h;
-}
+const app = useAppHarnesses();
 
 /** A queue that records what is added and never runs it. */
 function recordingQueue(): InProcessQueue<AppJob> & { added: { id: string; job: AppJob }[] } {
