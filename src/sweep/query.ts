@@ -5,8 +5,10 @@
  *
  * Cost (GitHub: the requests needed to fill each connection at its `first`, summed, / 100, rounded,
  * minimum 1; `entries` and `object` are not connections): per repository bypassPullRequestAllowances 1
- * + rulesets 1 + bypassActors 10 + rules 10 + environments 1 = 23 requests, so a batch of 25 costs
- * 575 requests = 6 points (~0.24 points per repository). Measured in test/sweep/query.test.ts.
+ * + rulesets 1 + bypassActors 10 + rules 10 + environments 1 + protectionRules 10 + reviewers 10 × 3
+ * = 63 requests, so a batch of 25 costs 1,575 requests = 16 points (~0.63 points per repository).
+ * The environment protection rules replace 1-3 REST reads per repository with workflows
+ * (`…/environments`, `…/deployment-branch-policies`). Measured in test/sweep/query.test.ts.
  */
 import { SETTINGS_FRAGMENTS, type GqlRepoFacts, type GqlRulesetFields } from '../collect/github-query.js';
 
@@ -15,6 +17,8 @@ export const TREE_DEPTH = 3;
 export const DEFAULT_BATCH_SIZE = 25;
 export const RULESETS_FIRST = 10;
 export const ENVIRONMENTS_FIRST = 10;
+/** GitHub has three protection rule types (REQUIRED_REVIEWERS, WAIT_TIMER, BRANCH_POLICY), at most one of each. */
+export const PROTECTION_RULES_FIRST = 3;
 
 function treeSelection(depth: number): string {
   const blob = 'object { ... on Blob { byteSize } }';
@@ -44,7 +48,14 @@ fragment SweepRepo on Repository {
       }
     }
   }
-  environments(first: ${ENVIRONMENTS_FIRST}) { totalCount nodes { name databaseId } }
+  environments(first: ${ENVIRONMENTS_FIRST}) {
+    totalCount
+    nodes {
+      name
+      databaseId
+      protectionRules(first: ${PROTECTION_RULES_FIRST}) { totalCount nodes { type timeout preventSelfReview reviewers(first: 1) { totalCount } } }
+    }
+  }
   workflows: object(expression: "HEAD:.github/workflows") {
     ... on Tree { entries { name type mode object { ... on Blob { oid byteSize isBinary isTruncated text } } } }
   }
@@ -83,11 +94,24 @@ export interface SweepRuleset extends GqlRulesetFields {
   rules: { totalCount: number; nodes: ({ type: string; parameters: ({ __typename: string } & Record<string, unknown>) | null } | null)[] | null } | null;
 }
 
+export interface SweepProtectionRule {
+  type: string;
+  timeout: number;
+  preventSelfReview: boolean | null;
+  reviewers: { totalCount: number };
+}
+
+export interface SweepEnvironment {
+  name: string;
+  databaseId: number | null;
+  protectionRules: { totalCount: number; nodes: (SweepProtectionRule | null)[] | null };
+}
+
 export interface SweepRepository extends GqlRepoFacts {
   name: string;
   url: string;
   rulesets: { totalCount: number; nodes: (SweepRuleset | null)[] | null } | null;
-  environments: { totalCount: number; nodes: ({ name: string; databaseId: number | null } | null)[] | null } | null;
+  environments: { totalCount: number; nodes: (SweepEnvironment | null)[] | null } | null;
   workflows: { entries?: SweepWorkflowEntry[] } | null;
   policyFile: { byteSize?: number; isTruncated?: boolean; text?: string | null } | null;
   tree: { entries?: SweepTreeEntry[] } | null;

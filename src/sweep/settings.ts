@@ -12,6 +12,11 @@
  * - reads environments, repository secret names and the workflow-token default only for repositories
  *   that have workflows (the checks that use them read workflows), and only when the organisation
  *   setting does not settle them; Actions enablement only from the organisation setting (`none`);
+ * - takes environment protection from GraphQL, and reads custom gates and secret names only where
+ *   they can change a verdict (sweep/environments.ts);
+ * - reads repository secret names only when a workflow reads a secret other than GITHUB_TOKEN, and
+ *   the fork pull-request approval policy only for public repositories with a workflow a fork pull
+ *   request can trigger (sweep/workflow-needs.ts);
  * - never reads self-hosted runners, and security_and_analysis only when the installation listing
  *   returned it.
  */
@@ -24,14 +29,12 @@ import {
   FREE_PRIVATE,
   gqlErrorUnder,
   gqlFailure,
-  readEnvironments,
   refNameMatches,
   repoFacts,
   rulesetsFromGraphql,
   SECRET_SCANNING_UNAVAILABLE,
   securityAndAnalysisProbe,
   workflowPermissionsProbe,
-  type EnvironmentsResult,
   type ForkPrPrivateReply,
   type GqlError,
   type SecurityAndAnalysisReply,
@@ -40,17 +43,14 @@ import {
 } from '../collect/github-settings.js';
 import type { SweepRepository } from './query.js';
 import { orgSecretsFor, type OrgSettings } from './org-settings.js';
+import { environmentsFromGraphql, readSweptEnvironments, type SweptEnvironments } from './environments.js';
+import { notRead } from './not-read.js';
+import { outsiderMayUse, type WorkflowNeeds } from './workflow-needs.js';
+
+export { notRead };
 
 const ok = <T>(value: T): Probe<T> => ({ status: 'ok', value });
 const PER_PAGE = 100;
-
-/**
- * A fact the sweep chose not to read: never `ok`, so checks say "not evaluated". `error` rather than
- * `unavailable`, because some checks read "unavailable" as "the plan does not offer it" and conclude.
- */
-export function notRead(why: string): Failure {
-  return { status: 'error', reason: `not read by the organisation sweep (${why}); run a per-repository audit for it` };
-}
 
 type Classic = Probe<ClassicProtection | null>;
 
@@ -130,7 +130,7 @@ export function asGqlRepository(r: SweepRepository): GqlRepository {
     defaultBranchRef: r.defaultBranchRef,
     branchProtectionRules: null,
     rulesets: r.rulesets as GqlRepository['rulesets'],
-    environments: r.environments ? { totalCount: r.environments.totalCount, nodes: (r.environments.nodes ?? []).map((n) => (n ? { ...n, protectionRules: { nodes: [] } } : null)) } : null,
+    environments: r.environments,
     commit: null,
   };
 }
@@ -180,6 +180,8 @@ export interface RepoSettingsInput {
   collectedAt: string;
   warnings: string[];
   hasWorkflows: boolean;
+  /** What the workflow texts make worth reading (sweep/workflow-needs.ts). */
+  needs: WorkflowNeeds;
   /** `security_and_analysis` from the installation listing, when GitHub included it. */
   securityAndAnalysis?: SecurityAndAnalysisReply | null;
 }
@@ -206,17 +208,28 @@ export async function sweepSettings(input: RepoSettingsInput): Promise<RepoSetti
 
   const branchRules: RepoSettings['branchRules'] = hasBranch ? branchRulesFromRulesets(input.gql, facts, input.gqlErrors) : noBranch;
 
-  const envs = async (): Promise<EnvironmentsResult | Failure> => {
+  const envs = async (): Promise<SweptEnvironments | Failure> => {
+    const noSecrets = { envSecrets: [], envSecretFailures: [], unreadSecretsOf: [] };
+    if (facts.plan === 'free') return { environments: { status: 'unavailable', reason: `environments and their protection rules are ${FREE_PRIVATE}` }, ...noSecrets };
     const err = gqlErrorUnder(input.gqlErrors, ['repository', 'environments']);
-    const none = !err && input.gql.environments?.totalCount === 0;
-    // Free private repositories have none (no call); GraphQL counted none (no call either).
-    if (facts.plan === 'free') return readEnvironments(ctx, facts);
-    if (none) return { environments: ok([]), envSecrets: [], envSecretFailures: [] };
-    return hasWorkflows ? readEnvironments(ctx, facts) : notRead(NO_WORKFLOWS);
+    if (err) return gqlFailure(err, PERMISSION.actions);
+    // GraphQL counted none: nothing to read.
+    if (input.gql.environments?.totalCount === 0) return { environments: ok([]), ...noSecrets };
+    if (!hasWorkflows) return notRead(NO_WORKFLOWS);
+    const fromGql = environmentsFromGraphql(input.gql.environments);
+    if (fromGql.status !== 'ok') return fromGql as Failure;
+    const patternsUnread = fromGql.value.filter((e) => e.deploymentBranchPolicy).map((e) => JSON.stringify(e.name));
+    if (patternsUnread.length > 0) {
+      input.warnings.push(
+        `the organisation sweep does not read deployment branch patterns (environment${patternsUnread.length === 1 ? '' : 's'} ${patternsUnread.join(', ')}): ` +
+        'a branch policy that allows every branch ("*") is not detected; a per-repository audit reads them');
+    }
+    return readSweptEnvironments({ octokit, owner, repo, warnings: input.warnings }, fromGql.value, (name) => outsiderMayUse(input.needs, name));
   };
 
-  const secrets = async (env: EnvironmentsResult | Failure): Promise<RepoSettings['secrets']> => {
+  const secrets = async (env: SweptEnvironments | Failure): Promise<RepoSettings['secrets']> => {
     if (!hasWorkflows) return notRead(NO_WORKFLOWS);
+    if (!input.needs.secrets) return notRead('no workflow reads a secret other than GITHUB_TOKEN');
     if ('status' in env) return env;
     if (env.envSecretFailures.length > 0) return env.envSecretFailures[0];
     const repoRes = await restGet<{ total_count: number; secrets: { name: string; updated_at?: string }[] }>(
@@ -228,6 +241,12 @@ export async function sweepSettings(input: RepoSettingsInput): Promise<RepoSetti
     const names: SecretName[] = repoRes.data.secrets.map((s) => ({ name: s.name, scope: 'repository', ...(s.updated_at ? { updatedAt: s.updated_at } : {}) }));
     for (const s of orgSecretsFor(orgSecrets.value, repo, facts.visibility)) {
       names.push({ name: s.name, scope: 'organization', visibility: s.visibility, ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}) });
+    }
+    if (env.unreadSecretsOf.length > 0) {
+      input.warnings.push(
+        `the organisation sweep did not read the secret names of environment${env.unreadSecretsOf.length === 1 ? '' : 's'} ` +
+        `${env.unreadSecretsOf.map((n) => JSON.stringify(n)).join(', ')} (protected, or named by no workflow outsiders can trigger); ` +
+        'long-lived-secret did not check them (a per-repository audit does)');
     }
     return ok([...names, ...env.envSecrets]);
   };
@@ -250,6 +269,8 @@ export async function sweepSettings(input: RepoSettingsInput): Promise<RepoSetti
   const forkPrApproval = async (): Promise<RepoSettings['forkPrApproval']> => {
     if (facts.visibility !== 'public') return { status: 'unavailable', reason: 'applies to public repositories only' };
     if (!hasWorkflows) return notRead(NO_WORKFLOWS);
+    // Fork pull requests run nothing without such a trigger: the policy cannot matter today.
+    if (!input.needs.forkPullRequests) return notRead('no workflow is triggered by pull_request, pull_request_target, pull_request_review(_comment) or workflow_run');
     const r = await restGet<{ approval_policy: string }>(octokit, '/repos/{owner}/{repo}/actions/permissions/fork-pr-contributor-approval', base, PERMISSION.administration);
     return r.ok ? ok({ approvalPolicy: r.data.approval_policy }) : r.failure;
   };

@@ -8,6 +8,7 @@
 import type { SnapshotFile } from '../model/snapshot.js';
 import { isLfsPointer } from '../collect/local.js';
 import { TREE_DEPTH, type SweepRepository, type SweepTreeEntry } from './query.js';
+import { mergeNeeds, NO_NEEDS, workflowNeeds, type WorkflowNeeds } from './workflow-needs.js';
 
 /** Git file modes as GraphQL reports them (decimal): symbolic links are not followed. */
 const SYMLINK_MODE = 0o120000;
@@ -16,6 +17,8 @@ export interface SweptFiles {
   files: SnapshotFile[];
   warnings: string[];
   hasWorkflows: boolean;
+  /** What the workflow texts make worth reading per repository (sweep/workflow-needs.ts). */
+  needs: WorkflowNeeds;
 }
 
 function walk(entries: readonly SweepTreeEntry[], prefix: string, depth: number, out: Map<string, SnapshotFile>, cut: string[]): void {
@@ -44,6 +47,7 @@ export function sweptFiles(r: SweepRepository): SweptFiles {
     warnings.push(`the organisation sweep lists files ${TREE_DEPTH} directory levels deep; ${cut.length} deeper director${cut.length === 1 ? 'y was' : 'ies were'} not listed (e.g. ${cut.slice(0, 3).join(', ')})`);
   }
   let hasWorkflows = false;
+  let needs = NO_NEEDS;
   const unread: string[] = [];
   for (const e of r.workflows?.entries ?? []) {
     if (e.type !== 'blob' || !/\.ya?ml$/i.test(e.name)) continue;
@@ -52,6 +56,7 @@ export function sweptFiles(r: SweepRepository): SweptFiles {
     const file: SnapshotFile = files.get(path) ?? { path, size: e.object?.byteSize ?? 0 };
     files.set(path, file);
     const bytes = exactBytes(e.object?.text, e.object?.byteSize, e.object?.isTruncated, e.object?.isBinary);
+    needs = mergeNeeds(needs, workflowNeeds(bytes ? (e.object?.text ?? undefined) : undefined));
     if (bytes) {
       file.bytes = bytes;
       file.lfsPointer = isLfsPointer(bytes);
@@ -67,5 +72,5 @@ export function sweptFiles(r: SweepRepository): SweptFiles {
     files.set(path, file);
   }
   const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files: sorted, warnings, hasWorkflows };
+  return { files: sorted, warnings, hasWorkflows, needs };
 }

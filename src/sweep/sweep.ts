@@ -156,6 +156,7 @@ async function runSweep(opts: SweepOptions, cache: EtagCache): Promise<SweepResu
       collectedAt: now().toISOString(),
       warnings,
       hasWorkflows: files.hasWorkflows,
+      needs: files.needs,
       ...(listed.security_and_analysis !== undefined ? { securityAndAnalysis: listed.security_and_analysis } : {}),
     });
     const headSha = gql.defaultBranchRef?.target?.oid;

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { collectRepoSnapshot } from '../../src/collect/github.js';
 import { REPO_QUERY } from '../../src/collect/github-query.js';
 import { graphqlCost } from '../helpers/graphql-cost.js';
+import { batchQuery, type SweepBatchResponse, type SweepRepository } from '../../src/sweep/query.js';
+import { environmentsFromGraphql } from '../../src/sweep/environments.js';
 import { useSim } from './helpers.js';
 import { CI, EVIL_PICKLE, acme } from './fixtures.js';
 
@@ -36,6 +38,20 @@ describe('simulator GraphQL', () => {
     expect(h.sim.stats.graphqlPoints - before).toBe(expected);
     const dry = (await h.octokit.graphql('query { rateLimit(dryRun: true) { cost remaining } }')) as { rateLimit: { cost: number; remaining: number } };
     expect(dry.rateLimit).toEqual({ cost: 1, remaining: res.rateLimit.remaining });
+  });
+
+  it('answers the sweep batch with environment protection rules and reviewer counts, at the computed cost', async () => {
+    const { query, variables } = batchQuery('acme', ['ml']);
+    const res = (await h.octokit.graphql(query, variables)) as SweepBatchResponse;
+    const envs = environmentsFromGraphql((res.r0 as SweepRepository).environments);
+    expect(envs).toEqual({
+      status: 'ok',
+      value: [
+        { name: 'production', reviewers: 1, preventSelfReview: true, waitTimer: 30, canAdminsBypass: true, deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true }, customRules: [] },
+        { name: 'staging', reviewers: 0, preventSelfReview: false, waitTimer: 0, canAdminsBypass: true, deploymentBranchPolicy: null, customRules: [] },
+      ],
+    });
+    expect(res.rateLimit?.cost).toBe(graphqlCost(query, variables).points);
   });
 
   it('a missing repository is NOT_FOUND with partial data; an invalid document is GitHub\'s error shape', async () => {

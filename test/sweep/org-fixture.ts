@@ -61,7 +61,24 @@ export interface RepoNodeOptions {
   files?: Record<string, number>;
   protection?: Record<string, unknown> | null;
   rulesets?: Record<string, unknown>[];
-  environments?: number;
+  /** A count (no nodes: more than the batch read) or the environment nodes (envNode). */
+  environments?: number | Record<string, unknown>[];
+}
+
+export interface EnvNodeOptions {
+  reviewers?: number;
+  preventSelfReview?: boolean;
+  waitTimer?: number;
+  branchPolicy?: boolean;
+}
+
+/** An environment node as the batch query selects it (protection rules in GitHub's GraphQL shape). */
+export function envNode(name: string, o: EnvNodeOptions = {}, databaseId = 7): Record<string, unknown> {
+  const rules: Record<string, unknown>[] = [];
+  if (o.reviewers) rules.push({ type: 'REQUIRED_REVIEWERS', timeout: 0, preventSelfReview: o.preventSelfReview ?? false, reviewers: { totalCount: o.reviewers } });
+  if (o.waitTimer) rules.push({ type: 'WAIT_TIMER', timeout: o.waitTimer, preventSelfReview: null, reviewers: { totalCount: 0 } });
+  if (o.branchPolicy) rules.push({ type: 'BRANCH_POLICY', timeout: 0, preventSelfReview: null, reviewers: { totalCount: 0 } });
+  return { name, databaseId, protectionRules: { totalCount: rules.length, nodes: rules } };
 }
 
 export function repoNode(o: RepoNodeOptions): Record<string, unknown> {
@@ -81,7 +98,9 @@ export function repoNode(o: RepoNodeOptions): Record<string, unknown> {
     planFeatures: { codeowners: true, draftPullRequests: true },
     defaultBranchRef: { name: 'main', target: { oid: `${o.name.length}`.padStart(40, 'a') }, branchProtectionRule: o.protection ?? null },
     rulesets: { totalCount: (o.rulesets ?? []).length, nodes: o.rulesets ?? [] },
-    environments: { totalCount: o.environments ?? 0, nodes: [] },
+    environments: Array.isArray(o.environments)
+      ? { totalCount: o.environments.length, nodes: o.environments }
+      : { totalCount: o.environments ?? 0, nodes: [] },
     workflows: wf.length > 0
       ? { entries: wf.map(([name, text]) => ({ name, type: 'blob', mode: 33188, object: { oid: 'b'.repeat(40), byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text } })) }
       : null,
@@ -122,4 +141,17 @@ jobs:
         with:
           ref: \${{ github.event.pull_request.head.sha }}
       - run: make test
+`;
+
+/** A workflow that reads a repository secret on push (no fork pull-request trigger). */
+export const SECRET_PUSH_WORKFLOW = `name: upload
+on: push
+permissions: {}
+jobs:
+  upload:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ./upload.sh
+        env:
+          TOKEN: \${{ secrets.HF_TOKEN }}
 `;

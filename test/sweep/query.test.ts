@@ -12,13 +12,14 @@ describe('sweep batch query', () => {
     expect(query).toContain('r2: repository(owner: $owner, name: $n2)');
   });
 
-  it('costs at most 0.3 points per repository at the default batch size', () => {
+  it('costs at most 0.65 points per repository at the default batch size (environment protection rules included)', () => {
     const names = Array.from({ length: DEFAULT_BATCH_SIZE }, (_, i) => `repo${i}`);
     const { query, variables } = batchQuery('acme', names);
     const cost = graphqlCost(query, variables);
-    expect(cost.requests).toBe(23 * DEFAULT_BATCH_SIZE);
-    expect(cost.points).toBeLessThanOrEqual(6);
-    expect(cost.points / DEFAULT_BATCH_SIZE).toBeLessThanOrEqual(0.3);
+    // Per repository: 23 requests for rulesets and protection, 1 + 10 + 30 for environments, their rules and reviewers.
+    expect(cost.requests).toBe(63 * DEFAULT_BATCH_SIZE);
+    expect(cost.points).toBeLessThanOrEqual(16);
+    expect(cost.points / DEFAULT_BATCH_SIZE).toBeLessThanOrEqual(0.65);
     // One repository alone still costs the minimum of one point.
     expect(graphqlCost(batchQuery('acme', ['x']).query).points).toBe(1);
   });

@@ -8,7 +8,7 @@ import { emptyPolicy, parsePolicy } from '../../src/policy/config.js';
 import { CHECK_IDS } from '../../src/checks/registry.js';
 import { contractOctokit, type Contract } from '../helpers/github-contract.js';
 import { API, replyChecked, useSimulatedGitHub } from '../helpers/github-repo.js';
-import { listedRepo, ORG, PR_TARGET_WORKFLOW, prRuleset, RATE_HEADERS, repoNode } from './org-fixture.js';
+import { listedRepo, ORG, PR_TARGET_WORKFLOW, prRuleset, RATE_HEADERS, repoNode, SECRET_PUSH_WORKFLOW, envNode } from './org-fixture.js';
 
 let contract: Contract;
 useSimulatedGitHub(() => contract.violations);
@@ -38,7 +38,7 @@ function mockOrg(): nock.Scope {
   get(scope, '/installation/repositories', '/installation/repositories', { total_count: listed.length, repositories: listed }, { per_page: '100', page: '1' });
   const data = {
     rateLimit: { cost: 1, remaining: 4999, limit: 5000, resetAt: '2026-11-27T13:00:00Z' },
-    r0: repoNode({ name: 'trainer', workflows: { 'pr.yml': PR_TARGET_WORKFLOW } }),
+    r0: repoNode({ name: 'trainer', workflows: { 'pr.yml': PR_TARGET_WORKFLOW, 'upload.yml': SECRET_PUSH_WORKFLOW } }),
     r1: repoNode({ name: 'quiet', visibility: 'PRIVATE', policy: 'checks:\n  default-branch-unprotected: off\n' }),
     r2: repoNode({ name: 'model-zoo', rulesets: [prRuleset()], files: { 'models/resnet.pkl': 90_000_000, 'a/b/c/deep.bin': 10 } }),
     r3: repoNode({ name: 'docs' }),
@@ -56,7 +56,8 @@ function mockOrg(): nock.Scope {
   const minimal = { ...(listedRepo('trainer') as Record<string, unknown>) };
   get(scope, '/orgs/{org}/actions/secrets/{secret_name}/repositories', `/orgs/${ORG}/actions/secrets/HF_TOKEN/repositories`,
     { total_count: 1, repositories: [minimal] }, { per_page: '100', page: '1' });
-  // Only the trainer has workflows: its secret names and fork approval policy are read per repository.
+  // Only the trainer has workflows (one reads a secret, one runs on fork pull requests): its secret
+  // names and fork approval policy are read per repository.
   get(scope, '/repos/{owner}/{repo}/actions/secrets', `/repos/${ORG}/trainer/actions/secrets`, { total_count: 0, secrets: [] }, { per_page: '100' });
   get(scope, '/repos/{owner}/{repo}/actions/permissions/fork-pr-contributor-approval', `/repos/${ORG}/trainer/actions/permissions/fork-pr-contributor-approval`,
     { approval_policy: 'first_time_contributors' });
@@ -85,6 +86,8 @@ describe('sweepOrganization', () => {
     expect(trainer.snapshot.settings?.workflowPermissions).toEqual({ status: 'ok', value: { defaultWorkflowPermissions: 'read', canApprovePullRequestReviews: false } });
     const secrets = trainer.snapshot.settings?.secrets;
     expect(secrets?.status === 'ok' && secrets.value.map((s) => s.name).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'HF_TOKEN']);
+    // docs has no workflows: its secret names were not read, and say so.
+    expect(byName.get('docs')!.snapshot.settings?.secrets).toMatchObject({ status: 'error', reason: expect.stringMatching(/^not read by the organisation sweep \(the repository has no workflows\)/) });
     // What the sweep does not read is reported, never passed.
     expect(trainer.repo.notEvaluated.some((n) => /^self-hosted-runner-exposure: .*not read by the organisation sweep/.test(n))).toBe(true);
 
@@ -108,28 +111,23 @@ describe('sweepOrganization', () => {
     expect(result.stats.restRequests + result.stats.graphqlRequests).toBe(9);
   });
 
-  it('reads environments, secrets and the token default of a private repository with workflows, and reports a forbidden field as not evaluated', async () => {
+  it('reads environment protection from GraphQL and the token default of a private repository with workflows, and reports a forbidden field as not evaluated', async () => {
     const scope = nock(API);
     get(scope, '/installation/repositories', '/installation/repositories', { total_count: 1, repositories: [listedRepo('infra', { visibility: 'private' })] }, { per_page: '100', page: '1' });
     const deploy = 'on: push\npermissions: {}\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: ./deploy.sh\n';
     scope.post('/graphql').reply(200, {
-      data: { rateLimit: { cost: 1, remaining: 4999, limit: 5000, resetAt: '2026-11-27T13:00:00Z' }, r0: { ...repoNode({ name: 'infra', visibility: 'PRIVATE', workflows: { 'deploy.yml': deploy }, environments: 1 }), rulesets: null } },
+      data: { rateLimit: { cost: 1, remaining: 4999, limit: 5000, resetAt: '2026-11-27T13:00:00Z' }, r0: { ...repoNode({ name: 'infra', visibility: 'PRIVATE', workflows: { 'deploy.yml': deploy }, environments: [envNode('production')] }), rulesets: null } },
       errors: [{ type: 'FORBIDDEN', path: ['r0', 'rulesets'], message: 'Resource not accessible by integration' }],
     });
     get(scope, '/orgs/{org}/actions/permissions', `/orgs/${ORG}/actions/permissions`, { enabled_repositories: 'all' });
     get(scope, '/orgs/{org}/actions/permissions/workflow', `/orgs/${ORG}/actions/permissions/workflow`, { default_workflow_permissions: 'write', can_approve_pull_request_reviews: false });
     get(scope, '/orgs/{org}/actions/permissions/fork-pr-workflows-private-repos', `/orgs/${ORG}/actions/permissions/fork-pr-workflows-private-repos`,
       { run_workflows_from_fork_pull_requests: false, send_write_tokens_to_workflows: false, send_secrets_and_variables: false, require_approval_for_fork_pr_workflows: true });
-    get(scope, '/orgs/{org}/actions/secrets', `/orgs/${ORG}/actions/secrets`, { total_count: 0, secrets: [] }, { per_page: '100', page: '1' });
     get(scope, '/repos/{owner}/{repo}/actions/permissions/workflow', `/repos/${ORG}/infra/actions/permissions/workflow`, { default_workflow_permissions: 'write', can_approve_pull_request_reviews: false });
-    get(scope, '/repos/{owner}/{repo}/environments', `/repos/${ORG}/infra/environments`, {
-      total_count: 1,
-      environments: [{ id: 1, node_id: 'EN_1', name: 'production', url: 'https://api.github.com/repos/acme/infra/environments/production', html_url: 'https://github.com/acme/infra/deployments/activity_log?environments_filter=production', created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z', protection_rules: [], deployment_branch_policy: null, can_admins_bypass: true }],
-    }, { per_page: '100' });
+    // No `GET …/environments`: the protection comes from GraphQL. The environment has no reviewers, so
+    // its custom gates are read; no workflow reads a secret and no outsider triggers the deploy, so no
+    // secret names are read (repository, organisation or environment).
     get(scope, '/repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules', `/repos/${ORG}/infra/environments/production/deployment_protection_rules`, { total_count: 0, custom_deployment_protection_rules: [] });
-    get(scope, '/repos/{owner}/{repo}/environments/{environment_name}/secrets', `/repos/${ORG}/infra/environments/production/secrets`,
-      { total_count: 1, secrets: [{ name: 'DEPLOY_KEY', created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z' }] }, { per_page: '100' });
-    get(scope, '/repos/{owner}/{repo}/actions/secrets', `/repos/${ORG}/infra/actions/secrets`, { total_count: 0, secrets: [] }, { per_page: '100' });
     scope.get(`/repos/${ORG}/infra/branches/main/protection`).reply(404, notFound, RATE_HEADERS);
 
     let swept: SweptRepo | undefined;
@@ -140,10 +138,11 @@ describe('sweepOrganization', () => {
     } });
     const ids = new Set(swept?.findings.map((f) => f.checkId));
     expect(ids).toContain('default-token-write');
-    expect(ids).toContain('deploy-environment-unprotected');
+    expect(swept?.findings.find((f) => f.checkId === 'deploy-environment-unprotected')).toMatchObject({ severity: 'high' });
     expect(ids).not.toContain('default-branch-unprotected');
     expect(swept?.notEvaluated.some((n) => /^default-branch-unprotected: .*"metadata" permission/.test(n))).toBe(true);
     expect(snap?.settings?.forkPrPrivate).toMatchObject({ status: 'ok', value: { runWorkflowsFromForkPullRequests: false } });
+    expect(snap?.settings?.secrets).toMatchObject({ status: 'error', reason: expect.stringMatching(/no workflow reads a secret other than GITHUB_TOKEN/) });
     expect(snap?.warnings.some((w) => /GitHub GraphQL: Resource not accessible by integration \(at repository\.rulesets\)/.test(w))).toBe(true);
   });
 
