@@ -69,7 +69,7 @@ describe('app.yml', () => {
 
 describe('.env.example', () => {
   const text = readFileSync(new URL('.env.example', root), 'utf8');
-  test.each(['APP_ID', 'PRIVATE_KEY', 'PRIVATE_KEY_PATH', 'WEBHOOK_SECRET', 'WEBHOOK_PROXY_URL', 'PORT', 'LOG_LEVEL', 'GHE_HOST', 'GHE_PROTOCOL', 'PIPELINE_GUARD_RECORD', 'REDIS_URL'])(
+  test.each(['APP_ID', 'PRIVATE_KEY', 'PRIVATE_KEY_PATH', 'WEBHOOK_SECRET', 'WEBHOOK_PROXY_URL', 'PORT', 'LOG_LEVEL', 'GHE_HOST', 'GHE_PROTOCOL', 'PIPELINE_GUARD_RECORD', 'REDIS_URL', 'PIPELINE_GUARD_CONCURRENCY', 'APP_SLUG'])(
     '%s is listed with a comment and no value that looks like a secret',
     (name) => {
       const lines = text.split('\n');
