@@ -114,7 +114,7 @@ function runText(out: FixRepositoryResult | undefined, error: unknown, defaultBr
   return fixResultsText(out?.results ?? [], { defaultBranch: out?.defaultBranch ?? defaultBranch, baseSha: out?.baseSha, why });
 }
 
-/** Answers "Fix it" on our own check run. Self-contained: replaces the acknowledgement in app/index. */
+/** Answers "Fix it" on our own check run (inline: the person who pressed it waits for the links). */
 export function registerFix(app: Probot, deps: FixDeps): void {
   const appId = deps.appId ?? (Number.isInteger(Number(process.env.APP_ID)) && Number(process.env.APP_ID) > 0 ? Number(process.env.APP_ID) : undefined);
   app.on('check_run.requested_action', async (context) => {

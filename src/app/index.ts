@@ -142,7 +142,7 @@ export function createApp(deps: AppDeps = {}): ApplicationFunction {
       if (deps.recordFile && deps.record) deps.record(octokit, deps.recordFile);
       return octokit;
     };
-    /** The event's octokit (inline work: the gate, acknowledgements). */
+    /** The event's octokit (inline work: the gate, Fix it, command replies). */
     const octokitOf = (context: Context): Octokit => recorded(context.octokit as Octokit);
 
     // `deployment_protection_rule.requested`: the deployment gate (app/gate), inline because of its deadline.

@@ -3,12 +3,10 @@
  * `enforce:`) and fix-up pull requests (`autofix: pr`, repository or organisation). Each hook is
  * cheap when it has nothing to do: no request unless the policy asks and the findings call for it.
  */
-import { CHECK_IDS } from '../checks/registry.js';
 import type { Check } from '../checks/types.js';
 import { FIXABLE_CHECK_IDS } from '../fixes/registry.js';
-import { DEFAULT_POLICY_PATH, parsePolicy, type Policy } from '../policy/config.js';
-import { mergePolicies } from '../policy/merge.js';
-import { checkById } from '../checks/registry.js';
+import { DEFAULT_POLICY_PATH, type Policy } from '../policy/config.js';
+import { repositoryPolicy } from '../sweep/sweep.js';
 import type { RepoSnapshot } from '../model/snapshot.js';
 import { decodeText } from '../files/text.js';
 import { enforceRepository } from './enforce.js';
@@ -16,15 +14,12 @@ import { fixRepository } from './fix.js';
 import type { CollectFn } from './index.js';
 import type { SweptRepoHook } from './sweep.js';
 
-/** The repository's own policy merged under the organisation's (the sweep read the file with the batch). */
+/** The repository's own policy merged under the organisation's, as the sweep merged it (the file came with the batch). */
 export function sweptRepoPolicy(org: Policy, snapshot: RepoSnapshot): Policy {
-  const text = decodeText(snapshot.files.find((f) => f.path === DEFAULT_POLICY_PATH)?.bytes);
-  if (!text) return org;
-  try {
-    return mergePolicies(org, parsePolicy(text, DEFAULT_POLICY_PATH, CHECK_IDS), (id) => checkById(id)?.meta.defaultSeverity).policy;
-  } catch {
-    return org; // An invalid repository file: the sweep already reported it; the organisation's policy applies.
-  }
+  const file = snapshot.files.find((f) => f.path === DEFAULT_POLICY_PATH);
+  const text = decodeText(file?.bytes);
+  if (!file || text === undefined) return org;
+  return repositoryPolicy(org, snapshot.repo?.name ?? '', { text, byteSize: file.size, isTruncated: false }).policy;
 }
 
 /** Enforcement in the sweep: the only place settings without webhooks (environments, Actions) are enforced. */
