@@ -119,3 +119,21 @@ describe('pipeline-guard audit', () => {
     }
   });
 });
+
+describe('GitHub Enterprise Server endpoints', () => {
+  it('GITHUB_GRAPHQL_URL is where GraphQL goes (a client default, never a query variable)', async () => {
+    const { makeOctokit } = await import('../src/cli/audit.js');
+    const octokit = await makeOctokit('ghs_enterpriseToken0000000000000000000000', {
+      GITHUB_API_URL: 'https://ghe.example.com/api/v3',
+      GITHUB_GRAPHQL_URL: 'https://ghe.example.com/api/graphql',
+    });
+    let sentVariables: unknown;
+    const scope = nock('https://ghe.example.com')
+      .post('/api/graphql', (b: { variables?: unknown }) => (sentVariables = b.variables) !== undefined)
+      .reply(200, { data: { repository: { name: 'ml' } } });
+    const data = await octokit.graphql<{ repository: { name: string } }>('query($o: String!, $n: String!) { repository(owner: $o, name: $n) { name } }', { o: 'acme', n: 'ml' });
+    expect(data.repository.name).toBe('ml');
+    expect(sentVariables).toEqual({ o: 'acme', n: 'ml' });
+    expect(scope.isDone()).toBe(true);
+  });
+});

@@ -39,11 +39,12 @@ export async function makeOctokit(token: string, env: Io['env']) {
   });
   // PIPELINE_GUARD_RECORD=<file> appends every request (never headers or the token) as a JSON line.
   recordFromEnv(octokit, env);
-  const graphqlUrl = env.GITHUB_GRAPHQL_URL;
+  // `url` may not be passed with the variables (@octokit/graphql refuses it): it is a default of the client.
+  const graphqlUrl = env.GITHUB_GRAPHQL_URL?.trim();
+  const graphql = graphqlUrl ? octokit.graphql.defaults({ url: graphqlUrl }) : octokit.graphql;
   return {
     request: (route: string, params?: Record<string, unknown>) => octokit.request(route, params),
-    graphql: <T>(query: string, variables?: Record<string, unknown>) =>
-      octokit.graphql<T>(query, { ...variables, ...(graphqlUrl ? { url: graphqlUrl } : {}) }),
+    graphql: <T>(query: string, variables?: Record<string, unknown>) => graphql<T>(query, variables),
   };
 }
 

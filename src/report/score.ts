@@ -26,3 +26,12 @@ export function countBySeverity(findings: readonly Pick<Finding, 'severity'>[]):
   for (const f of findings) counts[f.severity]++;
   return counts;
 }
+
+/**
+ * Whether a repository counts in the organisation score (the mean of repository scores): not when
+ * part of it could not be evaluated and nothing was found, since a clean score we could not verify
+ * must not lift the mean. Used by the weekly issue and `pipeline-guard sweep` alike.
+ */
+export function countsInOrgScore(notEvaluated: number, findings: number): boolean {
+  return !(notEvaluated > 0 && findings === 0);
+}

@@ -36,7 +36,7 @@
 import type { Finding, Severity } from '../model/types.js';
 import { severityRank } from '../model/types.js';
 import { checkById } from '../checks/registry.js';
-import { countBySeverity, grade, score } from './score.js';
+import { countBySeverity, grade, score, countsInOrgScore } from './score.js';
 import type { Grade } from './score.js';
 import { byteLength, encodePath, escapeMarkdown, mdLink, oneLine, truncateMarkdown } from './markdown.js';
 
@@ -480,7 +480,7 @@ function totalOf(e: Entry): number {
 
 /** Reasons and no findings: a clean score we could not verify (not scored). */
 function isUnevaluated(e: Entry): boolean {
-  return e.notEvaluatedCount > 0 && totalOf(e) === 0;
+  return !countsInOrgScore(e.notEvaluatedCount, totalOf(e));
 }
 
 // ---------------------------------------------------------------- sections

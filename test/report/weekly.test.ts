@@ -375,3 +375,12 @@ describe('isoWeek', () => {
     expect(isoWeek(new Date(date))).toBe(week);
   });
 });
+
+describe('the organisation score rule shared with the CLI', () => {
+  it('leaves out a repository with not-evaluated parts and no finding, keeps every other one', async () => {
+    const { countsInOrgScore } = await import('../../src/report/score.js');
+    expect(countsInOrgScore(2, 0)).toBe(false);
+    expect(countsInOrgScore(2, 1)).toBe(true);
+    expect(countsInOrgScore(0, 0)).toBe(true);
+  });
+});
