@@ -1,7 +1,7 @@
 /**
  * The whole app against the stateful GitHub simulator (src/sim), through its normal base URL, as an
  * organisation sees it: install → sweep → weekly posture issue → `/pipeline-guard sweep` by an owner →
- * a settings change → a check run. Real collector, sweep, checks, renderer and publisher; every request
+ * a settings change → a check run, with settings enforcement on. Real collector, sweep, checks, renderer and publisher; every request
  * the app sends is checked against GitHub's REST description (and GraphQL against its schema by the
  * simulator, which refuses invalid documents). Prints the requests by route. Run with `npm run e2e`.
  */
@@ -20,7 +20,7 @@ import { sweepOrganization } from '../../src/sweep/sweep.js';
 import { GitHubSimulator, generateOrg, installationCreatedEvent, issueCommentCreatedEvent, rulesetEditedEvent, type SimRepo, type WebhookEvent } from '../../src/sim/index.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z'); // ISO week 2026-W48
-const ORG_POLICY = 'sweep:\n  issue_repo: .github\ncheck_run:\n  fail_on: critical\n';
+const ORG_POLICY = 'sweep:\n  issue_repo: .github\ncheck_run:\n  fail_on: critical\nenforce:\n  checks: [default-token-write]\n';
 
 let sim: GitHubSimulator;
 let probot: Probot;
@@ -87,6 +87,8 @@ afterAll(async () => {
 
 describe('an organisation, end to end on the simulator', () => {
   test('install → one sweep of every repository → the weekly posture issue in the organisation\'s .github repository', async () => {
+    // default-token-write flags a write default token, or Actions allowed to approve pull requests.
+    const writeBefore = generated.repos.filter((r) => !r.archived && !r.fork && (r.actions.defaultWorkflowPermissions === 'write' || r.actions.canApprovePullRequestReviews)).map((r) => r.name);
     await receive(installationCreatedEvent(sim, generated.installation));
     const issues = postureIssues();
     expect(issues).toHaveLength(1);
@@ -96,6 +98,14 @@ describe('an organisation, end to end on the simulator', () => {
     const state = parseWeeklyState(issue.body);
     const audited = generated.repos.filter((r) => !r.archived && !r.fork);
     expect(Object.keys(state?.scores ?? {}).sort()).toEqual([...audited.map((r) => r.name), '.github'].sort());
+    // Enforcement: every audited repository whose default token was write is now read, and the issue says so.
+    const wasWrite = audited.filter((r) => r.actions.defaultWorkflowPermissions === 'read' && !r.actions.canApprovePullRequestReviews && writeBefore.includes(r.name));
+    expect(wasWrite.length).toBe(writeBefore.length);
+    expect(writeBefore.length).toBeGreaterThan(0);
+    // One drift line per change, "org/repo: … by <bot> at <time>: before → after" (escaped Markdown).
+    const driftLines = (issue.body ?? '').split('\n').filter((l) => l.includes('→') && l.includes(' by pipeline-guard'));
+    for (const name of writeBefore) expect(driftLines.some((l) => l.includes(`${generated.org.login}/${name}: workflow token changed`))).toBe(true);
+    expect(driftLines).toHaveLength(writeBefore.length);
     // The weekly schedule was registered from the organisation policy (default cron).
     expect(scheduled).toContain(`${generated.installation.id} ${generated.org.login} 0 6 * * 1`);
     expect(violations).toEqual([]);
