@@ -140,6 +140,19 @@ describe('sweep hooks', () => {
     expect(contract.sent).toEqual([]);
   });
 
+  test('autofix off: a repository with fixable findings costs no request in the sweep', async () => {
+    contract = contractOctokit();
+    const octokit = contract.octokit as unknown as Octokit;
+    const injected = snapshotWith(undefined, { 'greet.yml': 'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n' });
+    const ctx = sweptCtx(injected, '', octokit);
+    const injection = checkById('expression-injection') as Check;
+    ctx.repo.findings = scanSnapshot(injected, [injection], ctx.policy).findings;
+    expect(ctx.repo.findings.length).toBeGreaterThan(0); // fixable findings exist
+    const collect = () => Promise.reject(new Error('must not collect'));
+    expect(await autofixHook({ collect, checks: [injection] })(ctx)).toBeUndefined();
+    expect(contract.sent).toEqual([]);
+  });
+
   test('a repository file may ask for autofix; an invalid one leaves the organisation policy in force', () => {
     const org = parsePolicy('autofix: off\n', 'org', CHECK_IDS);
     const file = (text: string): RepoSnapshot => ({ source: 'github', files: [{ path: '.github/pipeline-guard.yml', size: text.length, bytes: new TextEncoder().encode(text) }], warnings: [] });
