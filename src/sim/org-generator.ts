@@ -4,6 +4,7 @@
  * dropped and regenerated identically), so 10,000 repositories cost little memory until read.
  */
 import type { GitHubSimulator } from './server.js';
+import { mulberry32 } from './rng.js';
 import type { SimEnvironment, SimInstallation, SimOrg, SimRepo, SimRuleset } from './state.js';
 import { DANGEROUS_PICKLE, pick, SAFE_PICKLE, tinySafetensors, workflow, type Rng } from './templates.js';
 
@@ -23,14 +24,7 @@ export interface GeneratedOrg {
 
 /** mulberry32 seeded from (seed, index, salt): the same inputs always give the same stream. */
 export function rngFor(seed: number, index: number, salt = 0): Rng {
-  let a = (Math.imul(seed ^ 0x9e3779b9, 2654435761) ^ Math.imul(index + 1, 0x85ebca6b) ^ Math.imul(salt + 7, 0xc2b2ae35)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Math.imul(seed ^ 0x9e3779b9, 2654435761) ^ Math.imul(index + 1, 0x85ebca6b) ^ Math.imul(salt + 7, 0xc2b2ae35)) >>> 0);
 }
 
 const WORDS = ['llm', 'vision', 'speech', 'ranker', 'embed', 'diffusion', 'tabular', 'forecast', 'nlp', 'rl', 'detector', 'tokenizer', 'serving', 'feature-store', 'eval'];

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GitStore } from './git.js';
+import { mulberry32 } from './rng.js';
 import { runGraphql, type GraphqlBackend, type GraphqlBucket } from './graphql.js';
 import { restRoutes, type Route, type RouteContext, type RouteResult } from './rest.js';
 import { DEFAULT_AUTHOR, defaultActions, type RepoContent, type SimInstallation, type SimOrg, type SimRepo } from './state.js';
@@ -60,17 +61,6 @@ interface Bucket {
   used: number;
   /** Epoch seconds. */
   resetAt: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

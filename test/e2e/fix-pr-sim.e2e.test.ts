@@ -6,8 +6,7 @@
  * base. Every request is checked against GitHub's REST description.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ProbotOctokit } from 'probot';
-import { checkRequest } from '../helpers/github-contract.js';
+import { simProbotOctokit } from './sim-octokit.js';
 import { fixRepository } from '../../src/app/fix.js';
 import type { Octokit } from '../../src/app/index.js';
 import { collectRepoSnapshot } from '../../src/collect/github.js';
@@ -36,20 +35,7 @@ beforeAll(async () => {
   sim = new GitHubSimulator({ now: () => NOW.getTime() });
   await sim.start();
   repo = sim.addRepo('acme-ml', 'bot', { files: { '.github/workflows/greet.yml': WORKFLOW } });
-  const base = sim.url;
-  const contract = (o: InstanceType<typeof ProbotOctokit>): void => {
-    o.hook.before('request', (options) => {
-      const parsed = o.request.endpoint.parse(options) as { method: string; url: string; body?: unknown };
-      const body = typeof parsed.body === 'string' ? (JSON.parse(parsed.body) as unknown) : parsed.body;
-      violations.push(...checkRequest(options as unknown as Record<string, unknown>, { ...parsed, url: parsed.url.replace(base, 'https://api.github.com'), body }));
-    });
-  };
-  const Octokit = ProbotOctokit.plugin(contract as unknown as Parameters<typeof ProbotOctokit.plugin>[0]).defaults((o: Record<string, unknown>) => ({
-    ...o,
-    baseUrl: base,
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  }));
+  const Octokit = simProbotOctokit(sim.url, violations);
   octokit = new Octokit({ auth: 'ghs_fixPrSimulatorToken' }) as unknown as Octokit;
 });
 afterAll(async () => {

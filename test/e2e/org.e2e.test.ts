@@ -6,8 +6,8 @@
  * simulator, which refuses invalid documents). Prints the requests by route. Run with `npm run e2e`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Probot, ProbotOctokit } from 'probot';
-import { checkRequest } from '../helpers/github-contract.js';
+import { Probot } from 'probot';
+import { simProbotOctokit } from './sim-octokit.js';
 import { createApp, type AppJob } from '../../src/app/index.js';
 import type { SweepScheduler } from '../../src/app/schedule.js';
 import { collectRepoSnapshot } from '../../src/collect/github.js';
@@ -44,21 +44,8 @@ beforeAll(async () => {
   generated = generateOrg(sim, { repos: 12, seed: 11, maxWorkflows: 4 });
   sim.addRepo(generated.org.login, '.github', { files: { '.github/pipeline-guard.yml': ORG_POLICY, 'profile/README.md': '# acme-ml\n' } });
 
-  const base = sim.url;
-  const contract = (octokit: InstanceType<typeof ProbotOctokit>): void => {
-    octokit.hook.before('request', (options) => {
-      const parsed = octokit.request.endpoint.parse(options) as { method: string; url: string; body?: unknown };
-      const body = typeof parsed.body === 'string' ? (JSON.parse(parsed.body) as unknown) : parsed.body;
-      violations.push(...checkRequest(options as unknown as Record<string, unknown>, { ...parsed, url: parsed.url.replace(base, 'https://api.github.com'), body }));
-    });
-  };
-  const Octokit = ProbotOctokit.plugin(contract as unknown as Parameters<typeof ProbotOctokit.plugin>[0]).defaults((o: Record<string, unknown>) => ({
-    ...o,
-    baseUrl: base,
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  }));
-  probot = new Probot({ githubToken: 'ghs_e2eSimulatorToken', logLevel: 'fatal', Octokit: Octokit as typeof ProbotOctokit });
+  const Octokit = simProbotOctokit(sim.url, violations);
+  probot = new Probot({ githubToken: 'ghs_e2eSimulatorToken', logLevel: 'fatal', Octokit });
   queue = new InProcessQueue<AppJob>('e2e-org', { attempts: 1, backoffMs: 0 });
   const scheduler: SweepScheduler = {
     schedule: async (id, org, cron) => void scheduled.push(`${id} ${org} ${cron}`),
