@@ -14,7 +14,7 @@ export type FileRole =
   | 'other';
 
 /** Extensions of serialised model and dataset files (catalogue §4.3). */
-export const MODEL_EXTENSIONS = [
+const MODEL_EXTENSIONS = [
   '.pt', '.pth', '.bin', '.ckpt', '.pkl', '.pickle', '.joblib', '.h5', '.hdf5', '.keras', '.onnx', '.safetensors',
   '.gguf', '.ggml', '.pb', '.tflite', '.mlmodel', '.npy', '.npz', '.dill', '.sav', '.model', '.mar', '.msgpack',
 ];

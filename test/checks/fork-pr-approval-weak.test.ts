@@ -28,6 +28,13 @@ describe('fork-pr-approval-weak', () => {
     expect(runCheck(check, snapshotWith(secureSettings(), { 'ci.yml': pr('self-hosted') }))).toEqual({ findings: [], notEvaluated: [] });
   });
 
+  it('stays quiet when Actions are disabled, even with a weak policy and self-hosted PR jobs', () => {
+    const snap = snapshotWith(secureSettings({ ...weak, actionsPermissions: ok({ enabled: false }) }), { 'ci.yml': pr('self-hosted') });
+    expect(runCheck(check, snap)).toEqual({ findings: [], notEvaluated: [] });
+    // The same settings with Actions on are a finding: the quiet result above comes from the switch.
+    expect(runCheck(check, snapshotWith(secureSettings(weak), { 'ci.yml': pr('self-hosted') })).findings).toHaveLength(1);
+  });
+
   it('public: low when PR runs use hosted runners and no secrets (drive-by PRs are fine there)', () => {
     const out = runCheck(check, snapshotWith(secureSettings(weak), { 'ci.yml': pr('ubuntu-latest') }));
     expect(out.findings.map((f) => f.severity)).toEqual(['low']);

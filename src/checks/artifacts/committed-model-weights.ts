@@ -6,9 +6,9 @@ import { isLfsPointerBytes, isPickleCapable, sniffFormat, type ModelFormat } fro
 import { lfsRuleFor, lfsRules } from './lib-gitattributes.js';
 
 /** Safe, data-only weights in git are reported above this size only (catalogue M6). */
-export const DATA_WEIGHTS_THRESHOLD = 10 * 1024 * 1024;
+const DATA_WEIGHTS_THRESHOLD = 10 * 1024 * 1024;
 /** Code-capable files below this size under a test directory are treated as fixtures (catalogue M6 FP note). */
-export const TEST_FIXTURE_THRESHOLD = 100 * 1024;
+const TEST_FIXTURE_THRESHOLD = 100 * 1024;
 
 /** Names that promise a pickle, and Keras formats that run `Lambda` layers on load. */
 const CODE_BY_NAME = new Set(['.pkl', '.pickle', '.dill', '.joblib', '.h5', '.hdf5', '.keras']);

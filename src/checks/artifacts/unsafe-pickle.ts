@@ -25,7 +25,7 @@ function memberNote(wheres: string[]): string {
 }
 
 /** Turns the scan of one file into at most one finding (the worst), with every detail in `data`. */
-export function assessScan(path: string, scan: ModelScan): FindingDraft | undefined {
+function assessScan(path: string, scan: ModelScan): FindingDraft | undefined {
   const dangerous: { q: string; where: string }[] = [];
   const risky: { q: string; where: string }[] = [];
   const unknown: { q: string; where: string }[] = [];

@@ -82,7 +82,7 @@ function runReleases(w: WorkflowFile, step: Step): boolean {
  * True when the step publishes, deploys or signs. `docker/build-push-action` counts unless `push` is
  * explicitly off (a build without push publishes nothing).
  */
-export function publisherStep(w: WorkflowFile, step: Step): boolean {
+function publisherStep(w: WorkflowFile, step: Step): boolean {
   if (usesAction(step, 'docker/build-push-action')) return toggle(input(step, 'push')?.value ?? 'true') !== 'off';
   const name = stepAction(step);
   if (name && EXTRA_PUBLISHERS.some((p) => name === p || name.startsWith(`${p}/`))) return true;

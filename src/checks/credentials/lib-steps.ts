@@ -145,7 +145,7 @@ export function scriptCommands(file: WorkflowFile, run: Scalar): ScriptCommand[]
 }
 
 /** Lower-cased program name of a word: path, `.exe` and a pinned version (`twine==6.1.0`) removed. */
-export function programName(word: string): string {
+function programName(word: string): string {
   const slash = Math.max(word.lastIndexOf('/'), word.lastIndexOf('\\'));
   let base = (slash === -1 ? word : word.slice(slash + 1)).toLowerCase();
   if (base.endsWith('.exe')) base = base.slice(0, -4);

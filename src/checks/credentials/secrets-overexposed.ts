@@ -9,7 +9,7 @@ import { exposure } from '../../workflows/context.js';
 import { expressionsIn } from '../../workflows/expressions.js';
 import { region, stepLabel } from '../locs.js';
 import type { Check } from '../types.js';
-import { publisherStep } from './lib-release.js';
+import { jobPublishes } from './lib-release.js';
 import { asScalar } from './lib-steps.js';
 
 const ALL_SECRETS = /\btoJSON\s*\(\s*secrets\s*\)/i;
@@ -135,7 +135,7 @@ export const secretsOverexposed: Check = {
       for (const job of file.jobs) {
         if (job.environment || job.uses) continue;
         let publishesMemo: boolean | undefined;
-        const publishes = (): boolean => (publishesMemo ??= job.steps.some((s) => publisherStep(file, s)));
+        const publishes = (): boolean => (publishesMemo ??= jobPublishes(file, job));
         const jobPlaces = filePlaces.filter((p) => p.job === job);
         let first: { name: string; loc: Scalar['loc'] } | undefined;
         const names = new Set<string>();

@@ -25,7 +25,7 @@ function runsStdin(interp: string, args: string): boolean {
   return a === '' || a === '-' || a.startsWith('- ') || /^-\w*\s+-(\s|$)/.test(a);
 }
 
-export function urlIn(s: string): string | undefined {
+function urlIn(s: string): string | undefined {
   return /https?:\/\/[^\s"'`)|;<>]+/.exec(s)?.[0];
 }
 
@@ -48,7 +48,7 @@ export function immutableUrl(url: string | undefined): boolean {
 }
 
 /** Checksum or signature verification somewhere in the script. */
-export const VERIFY = /\b(?:sha(?:1|224|256|384|512)sum|shasum|md5sum|b2sum)\b[^\n]*(?:\s-\w*c\b|--check\b)|\bgpg2?\s+(?:--\S+\s+)*--verify\b|\bcosign\s+verify-blob\b|\bminisign\s+-V\b|\bGet-FileHash\b|\bslsa-verifier\b|\bgh\s+attestation\s+verify\b|\bopenssl\s+dgst\b[^\n]*-verify\b/;
+const VERIFY = /\b(?:sha(?:1|224|256|384|512)sum|shasum|md5sum|b2sum)\b[^\n]*(?:\s-\w*c\b|--check\b)|\bgpg2?\s+(?:--\S+\s+)*--verify\b|\bcosign\s+verify-blob\b|\bminisign\s+-V\b|\bGet-FileHash\b|\bslsa-verifier\b|\bgh\s+attestation\s+verify\b|\bopenssl\s+dgst\b[^\n]*-verify\b/;
 
 const SUBST_INTERP = String.raw`(?:(?:ba|z|da|k)?sh|source|python[\d.]*|perl|ruby|node)`;
 const PROC_SUBST = new RegExp(String.raw`(?:^|[\s;&|(])(${SUBST_INTERP}|\.)\s+(?:-\S+\s+)*(<\(\s*(?:sudo\s+)?(?:curl|wget)\b)`);

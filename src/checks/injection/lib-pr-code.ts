@@ -22,7 +22,7 @@ export interface PrCheckout {
   what: string;
 }
 
-export function isCheckout(step: Step): boolean {
+function isCheckout(step: Step): boolean {
   if (!step.uses) return false;
   return actionName(step.uses.ref) === 'actions/checkout';
 }
@@ -84,7 +84,7 @@ function commandWords(script: string): string[] {
 }
 
 /** True when a run script does more than read and report files. */
-export function runExecutes(script: string): boolean {
+function runExecutes(script: string): boolean {
   const stripped = script.replace(/<<-?\s*['"]?(\w+)['"]?[\s\S]*?\n\s*\1\s*(\n|$)/g, '\n');
   // Shell functions the script defines itself are judged by their bodies, not by their names.
   const local = new Set<string>();

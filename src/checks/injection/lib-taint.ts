@@ -96,7 +96,7 @@ function inputTaint(w: WorkflowFile, name: string): { taint: InjectionTaint; wea
 }
 
 /** Taint of one normalised context reference in its scope. */
-export function refTaint(ref: string, scope: TaintScope, depth = 0): RefTaint {
+function refTaint(ref: string, scope: TaintScope, depth = 0): RefTaint {
   const w = scope.workflow;
   if (ref === 'github.ref' || ref === 'github.ref_name') {
     const names = w.kind === 'action' || w.triggers.some((t) => REF_NAMING_TRIGGERS.has(t.event));

@@ -32,7 +32,7 @@ function normalise(cond: string): string {
 }
 
 /** The bot login a condition trusts `github.actor` to be, if any. */
-export function spoofedBot(cond: string): string | undefined {
+function spoofedBot(cond: string): string | undefined {
   const c = normalise(cond);
   // Already anchored on the pull request's author (cannot be spoofed by a later push or comment).
   if (/github\.event\.pull_request\.user\.login\s*==/.test(c) || /github\.event\.pull_request\.user\.id\s*==/.test(c)) return undefined;

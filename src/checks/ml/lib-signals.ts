@@ -24,7 +24,7 @@ export interface Signal {
 // ---------------------------------------------------------------------------------------------
 // Small accessors
 
-export function stepAction(step: Step): string | undefined {
+function stepAction(step: Step): string | undefined {
   return step.uses ? actionName(step.uses.ref) : undefined;
 }
 
@@ -63,7 +63,7 @@ function memo<T>(cache: WeakMap<Job, T>, job: Job, compute: () => T): T {
 const jobCommandsCache = new WeakMap<Job, { step: Step; cmd: Command; script: string }[]>();
 
 /** Each logical command of the job's `run:` steps, with its step. */
-export function jobCommands(w: WorkflowFile, job: Job): { step: Step; cmd: Command; script: string }[] {
+function jobCommands(w: WorkflowFile, job: Job): { step: Step; cmd: Command; script: string }[] {
   return memo(jobCommandsCache, job, () => {
     const out: { step: Step; cmd: Command; script: string }[] = [];
     for (const step of job.steps) {
@@ -111,7 +111,7 @@ function isLocalUri(v: string): boolean {
 }
 
 /** Where MLflow calls of a step land: a remote tracking server/registry, a local store, or unknown. */
-export function mlflowTarget(w: WorkflowFile, job: Job, step: Step): 'remote' | 'local' | 'unknown' {
+function mlflowTarget(w: WorkflowFile, job: Job, step: Step): 'remote' | 'local' | 'unknown' {
   const values: string[] = [];
   for (const name of ['MLFLOW_TRACKING_URI', 'MLFLOW_REGISTRY_URI']) {
     const v = envOf(w, job, step, name);
@@ -162,7 +162,7 @@ interface HubPush {
 
 const hubPushesCache = new WeakMap<Job, HubPush[]>();
 
-export function hubPushes(w: WorkflowFile, job: Job): HubPush[] {
+function hubPushes(w: WorkflowFile, job: Job): HubPush[] {
   return memo(hubPushesCache, job, () => computeHubPushes(w, job));
 }
 
@@ -284,7 +284,7 @@ export function imagePushes(w: WorkflowFile, job: Job): ImagePush[] {
   });
 }
 
-export function isModelImage(p: ImagePush): boolean {
+function isModelImage(p: ImagePush): boolean {
   if (!p.image) return false;
   const repo = p.image.replace(/[:@].*$/, '').split('/').pop() ?? '';
   return MODEL_IMAGE_RE.test(repo);
@@ -325,7 +325,7 @@ function usesLocalCluster(w: WorkflowFile, job: Job): boolean {
 }
 
 /** Something that lets the job reach a real cluster or cloud: secrets, OIDC, cloud login, environment, own runner. */
-export function reachesRealTarget(w: WorkflowFile, job: Job, hosted: readonly string[]): boolean {
+function reachesRealTarget(w: WorkflowFile, job: Job, hosted: readonly string[]): boolean {
   if (secretNamesIn(jobText(w, job)).some((n) => n.toUpperCase() !== 'GITHUB_TOKEN')) return true;
   if (hasIdTokenWrite(effectivePermissions(w, job))) return true;
   if (job.environment) return true;
@@ -578,7 +578,7 @@ function addEvidenceOf(w: WorkflowFile, ev: SigningEvidence): void {
 }
 
 /** Workflows that run with this one: local reusable workflows it calls, callers of it, and `workflow_run` followers. */
-export function relatedWorkflows(input: CheckInput, w: WorkflowFile): WorkflowFile[] {
+function relatedWorkflows(input: CheckInput, w: WorkflowFile): WorkflowFile[] {
   const out = new Set<WorkflowFile>([w]);
   const byPath = new Map(input.workflows.map((x) => [x.path, x]));
   for (const job of w.jobs) {

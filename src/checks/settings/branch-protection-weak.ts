@@ -7,7 +7,7 @@ import type { FindingDraft, Severity } from '../../model/types.js';
 import { severityRank } from '../../model/types.js';
 import type { RulesetBypassActor } from '../../model/settings.js';
 import type { Check, NotEvaluated } from '../types.js';
-import { activeBranchRulesets, enforcedRules } from './lib-branch.js';
+import { activeBranchRulesets, defaultBranchSources, enforcedRules } from './lib-branch.js';
 import { NO_SETTINGS, outcome, probed, quote, ruleParam, settingFinding } from './lib-settings.js';
 
 /** Base repository role ids used in ruleset bypass lists (custom roles have other ids). */
@@ -74,13 +74,8 @@ export const branchProtectionWeak: Check = {
     const settings = input.snapshot.settings;
     if (!settings) return outcome([], [NO_SETTINGS]);
     if (settings.repo.archived) return outcome([]);
-    const branch = settings.repo.defaultBranch;
+    const { branch, rules, classic, unknown } = defaultBranchSources(settings);
     const b = quote(branch);
-
-    const rules = probed(settings.branchRules, `the rules in force on ${b}`);
-    const classic = probed(settings.classicProtection, `the branch protection of ${b}`);
-    // GitHub applies the strictest of all sources: an unreadable source could close any gap we see.
-    const unknown = [rules, classic].flatMap((p) => (!p.ok && p.note.kind !== 'not-available' ? [p.note] : []));
     if (unknown.length > 0) return outcome([], unknown);
 
     const protection = classic.ok ? classic.value : null;

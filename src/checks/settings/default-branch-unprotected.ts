@@ -3,10 +3,10 @@
  * default branch (no classic protection with required reviews, no active `pull_request` rule from
  * a repository or organization ruleset).
  */
-import type { Check, NotEvaluated } from '../types.js';
+import type { Check } from '../types.js';
 import { jobPublishes } from '../../workflows/context.js';
-import { enforcedRules, evaluateOnlyPrRulesets } from './lib-branch.js';
-import { NO_SETTINGS, outcome, probed, quote, settingFinding } from './lib-settings.js';
+import { defaultBranchSources, enforcedRules, evaluateOnlyPrRulesets } from './lib-branch.js';
+import { NO_SETTINGS, outcome, quote, settingFinding } from './lib-settings.js';
 
 export const defaultBranchUnprotected: Check = {
   meta: {
@@ -41,18 +41,13 @@ export const defaultBranchUnprotected: Check = {
     const settings = input.snapshot.settings;
     if (!settings) return outcome([], [NO_SETTINGS]);
     if (settings.repo.archived) return outcome([]);
-    const branch = settings.repo.defaultBranch;
-
-    const rules = probed(settings.branchRules, `the rules in force on ${quote(branch)}`);
-    const classic = probed(settings.classicProtection, `the branch protection of ${quote(branch)}`);
+    const { branch, rules, classic, unknown } = defaultBranchSources(settings);
 
     // Either source protecting the branch is enough, whatever the other one says.
     if (rules.ok && enforcedRules(settings, rules.value).some((r) => r.type === 'pull_request')) return outcome([]);
     if (classic.ok && classic.value?.requiredPullRequestReviews) return outcome([]);
 
     // Neither protects: only a verdict when no source was unreadable.
-    const unknown: NotEvaluated[] = [];
-    for (const p of [rules, classic]) if (!p.ok && p.note.kind !== 'not-available') unknown.push(p.note);
     if (unknown.length > 0) return outcome([], unknown);
     // Neither mechanism is offered (e.g. a private repository on the Free plan): not a failure.
     if (!rules.ok && !classic.ok) return outcome([], [rules.note, classic.note]);

@@ -4,7 +4,7 @@
  */
 import type { FindingDraft } from '../../model/types.js';
 import type { Check } from '../types.js';
-import { NO_SETTINGS, outcome, probed, settingFinding } from './lib-settings.js';
+import { NO_SETTINGS, actionsDisabled, outcome, probed, settingFinding } from './lib-settings.js';
 
 export const defaultTokenWrite: Check = {
   meta: {
@@ -38,7 +38,7 @@ export const defaultTokenWrite: Check = {
     if (!settings) return outcome([], [NO_SETTINGS]);
     if (settings.repo.archived) return outcome([]);
     // Actions switched off: no workflow gets a token at all.
-    if (settings.actionsPermissions.status === 'ok' && !settings.actionsPermissions.value.enabled) return outcome([]);
+    if (actionsDisabled(settings)) return outcome([]);
     const perms = probed(settings.workflowPermissions, 'the default GITHUB_TOKEN permissions');
     if (!perms.ok) return outcome([], [perms.note]);
 

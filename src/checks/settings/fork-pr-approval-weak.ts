@@ -5,7 +5,7 @@
 import type { FindingDraft, Severity } from '../../model/types.js';
 import type { Check, CheckInput } from '../types.js';
 import { isSelfHosted, jobText, secretNamesIn, triggerNames } from '../../workflows/context.js';
-import { NO_SETTINGS, outcome, probed, settingFinding } from './lib-settings.js';
+import { NO_SETTINGS, actionsDisabled, outcome, probed, settingFinding } from './lib-settings.js';
 
 /** Triggers whose runs execute the fork's own code and wait for approval under this policy. */
 const FORK_PR_TRIGGERS = ['pull_request', 'pull_request_review', 'pull_request_review_comment'];
@@ -75,7 +75,7 @@ export const forkPrApprovalWeak: Check = {
     const settings = input.snapshot.settings;
     if (!settings) return outcome([], [NO_SETTINGS]);
     if (settings.repo.archived) return outcome([]);
-    if (settings.actionsPermissions.status === 'ok' && !settings.actionsPermissions.value.enabled) return outcome([]);
+    if (actionsDisabled(settings)) return outcome([]);
     const exp = forkExposure(input);
     const findings: FindingDraft[] = [];
 

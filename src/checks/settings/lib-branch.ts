@@ -2,7 +2,30 @@
  * What protects the default branch: classic branch protection and the rules in force from
  * repository and organization rulesets (R1, R2).
  */
-import type { BranchRule, Ruleset, RepoSettings } from '../../model/settings.js';
+import type { BranchRule, ClassicProtection, Ruleset, RepoSettings } from '../../model/settings.js';
+import type { NotEvaluated } from '../types.js';
+import { probed, quote, type Probed } from './lib-settings.js';
+
+/** Both sources of the default branch's protection, and why a source that could not be read is unknown. */
+export interface DefaultBranchSources {
+  branch: string;
+  rules: Probed<BranchRule[]>;
+  classic: Probed<ClassicProtection | null>;
+  /**
+   * Notes of the sources that could not be read (a source GitHub does not offer on the plan,
+   * `not-available`, is left out): GitHub applies the strictest of all sources, so an unreadable
+   * one could close any gap the other shows.
+   */
+  unknown: NotEvaluated[];
+}
+
+export function defaultBranchSources(settings: RepoSettings): DefaultBranchSources {
+  const branch = settings.repo.defaultBranch;
+  const rules = probed(settings.branchRules, `the rules in force on ${quote(branch)}`);
+  const classic = probed(settings.classicProtection, `the branch protection of ${quote(branch)}`);
+  const unknown = [rules, classic].flatMap((p) => (!p.ok && p.note.kind !== 'not-available' ? [p.note] : []));
+  return { branch, rules, classic, unknown };
+}
 
 /**
  * Rules that are really enforced. `GET …/rules/branches/{b}` lists active rules only, but when the

@@ -3,11 +3,11 @@
  * note, the repository-level finding shape, and quoting of names that come from GitHub.
  */
 import type { FindingDraft, Severity } from '../../model/types.js';
-import type { Probe } from '../../model/settings.js';
+import type { Probe, RepoSettings } from '../../model/settings.js';
 import type { CheckOutcome, NotEvaluated } from '../types.js';
 
 /** Settings findings have no file: they sit on the repository's `.github` folder, with no region. */
-export const SETTINGS_PATH = '.github';
+const SETTINGS_PATH = '.github';
 
 /** The note for a check that reads settings when the scan has none (offline CLI). */
 export const NO_SETTINGS: NotEvaluated = { kind: 'no-settings', reason: 'needs the repository settings from GitHub' };
@@ -36,6 +36,11 @@ export function probed<T>(probe: Probe<T>, what: string): Probed<T> {
     case 'error':
       return { ok: false, note: { kind: 'error', reason: `could not read ${what}: ${probe.reason}` } };
   }
+}
+
+/** Actions are known to be switched off for the repository: no workflow runs, so no token or runner is exposed. */
+export function actionsDisabled(settings: RepoSettings): boolean {
+  return settings.actionsPermissions.status === 'ok' && !settings.actionsPermissions.value.enabled;
 }
 
 export function outcome(findings: FindingDraft[], notEvaluated: NotEvaluated[] = []): CheckOutcome {

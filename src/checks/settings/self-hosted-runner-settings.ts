@@ -5,13 +5,13 @@
  * to public repositories. Any fork pull request can then target them with `runs-on: self-hosted`.
  */
 import type { CheckInput, CheckOutcome } from '../types.js';
-import { NO_SETTINGS, outcome, probed, settingFinding } from './lib-settings.js';
+import { NO_SETTINGS, actionsDisabled, outcome, probed, settingFinding } from './lib-settings.js';
 
 export function selfHostedRunnerSettingsFindings(input: CheckInput): CheckOutcome {
   const settings = input.snapshot.settings;
   if (!settings) return outcome([], [NO_SETTINGS]);
   if (settings.repo.archived || settings.repo.visibility !== 'public') return outcome([]);
-  if (settings.actionsPermissions.status === 'ok' && !settings.actionsPermissions.value.enabled) return outcome([]);
+  if (actionsDisabled(settings)) return outcome([]);
   const runners = probed(settings.selfHostedRunners, 'the self-hosted runners available to the repository');
   if (!runners.ok) return outcome([], [runners.note]);
   const { count, groupsAllowPublicRepos, ephemeralUnknown } = runners.value;

@@ -32,7 +32,7 @@ function tail(floating: boolean): string {
 }
 
 /** FROM lines: `FROM [--flag=…]… image [AS name]`, skipping scratch, earlier stages and unresolved ARGs. */
-export function dockerfileFindings(df: ParsedDockerfile): FindingDraft[] {
+function dockerfileFindings(df: ParsedDockerfile): FindingDraft[] {
   const out: FindingDraft[] = [];
   const args = new Map<string, string>();
   const stages = new Set<string>();
