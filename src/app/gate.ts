@@ -26,14 +26,14 @@ import { collectGateFacts, isStillPending, parseCallbackUrl } from '../collect/d
 import { digestsFromPayload } from '../gate/digests.js';
 import { decide, decideWithoutFacts, notGated, policyUnusable, type Decision } from '../gate/decide.js';
 import { gateComment } from '../gate/comment.js';
-import { DEFAULT_SWEEP_POLICY, gatePolicy, sweepPolicy, type GatePolicy, type Policy } from '../policy/config.js';
+import { DEFAULT_GATE_POLICY, DEFAULT_SWEEP_POLICY, gatePolicy, sweepPolicy, type GatePolicy, type Policy } from '../policy/config.js';
 import { postGateDecision, recordGateDecision } from '../publish/deployment.js';
 import { recordGateDecision as recordInWeeklyIssue } from '../publish/weekly-issue.js';
 import { isoWeek } from '../report/weekly.js';
 import { describeError } from '../publish/check-run.js';
 import type { CollectFn, Octokit } from './index.js';
 
-export const DEFAULT_GATE_DEADLINE_MS = 25_000;
+const DEFAULT_GATE_DEADLINE_MS = 25_000;
 
 export interface GateDeps {
   /** Time for one decision, from the event's arrival (GitHub's own limit is generous; webhooks are not). */
@@ -160,7 +160,8 @@ export function registerGate(app: Probot, deps: HandlerDeps): void {
       const reason = err instanceof Timeout ? `no decision within ${deadlineMs / 1000} s` : `the gate failed: ${describeError(err)}`;
       // Not gated is known before any slow call; should the deadline still win that race, the answer stays "not gated".
       if (!gated) decision = notGated(environment);
-      else decision = gate ? decideWithoutFacts(gate, reason) : { state: 'rejected', rules: [], note: `${reason}; rejected (fail closed)` };
+      // Before the policy is read nothing says fail_open: the defaults fail closed.
+      else decision = decideWithoutFacts(gate ?? DEFAULT_GATE_POLICY, reason);
     } finally {
       clearTimeout(timer);
     }

@@ -79,7 +79,7 @@ async function blobSha(octokit: OctokitLike, owner: string, repo: string, path: 
 }
 
 /** The workflow file and the local reusable workflows / composite actions it calls (two levels, at most 10 files). */
-export function deployingFiles(snapshot: RepoSnapshot, workflowPath: string): string[] {
+function deployingFiles(snapshot: RepoSnapshot, workflowPath: string): string[] {
   const byPath = new Map(snapshot.files.map((f) => [f.path, f]));
   const out: string[] = [workflowPath];
   let frontier = [workflowPath];
@@ -120,7 +120,7 @@ export interface GateCollectInput<O extends OctokitLike = OctokitLike> {
 export async function collectGateFacts<O extends OctokitLike>(octokit: O, input: GateCollectInput<O>): Promise<GateFacts> {
   const { owner, repo, runId } = input.target;
   const gate = gatePolicy(input.policy);
-  const base = { owner, repo, environment: input.environment, policy: gate, digests: input.digests };
+  const base = { owner, repo, environment: input.environment, policy: gate };
 
   // The run first: rules 1 and 2 need its workflow path.
   let run: { path: string; head_sha: string; head_branch: string | null; event: string } | undefined;
@@ -133,9 +133,10 @@ export async function collectGateFacts<O extends OctokitLike>(octokit: O, input:
   }
   // `path` may carry `@ref` for runs of reusable or dynamic workflows: the file is the part before it.
   const workflowPath = run?.path.split('@')[0];
+  const noWorkflow = runFailure ?? 'the workflow run names no workflow file';
 
   const workflowP = (async (): Promise<GateFacts['workflow']> => {
-    if (!run || !workflowPath) return { ok: false, reason: runFailure ?? 'the workflow run names no workflow file' };
+    if (!run || !workflowPath) return { ok: false, reason: noWorkflow };
     try {
       const [runBlob, defaultBlob] = await Promise.all([
         blobSha(octokit, owner, repo, workflowPath, run.head_sha),
@@ -194,7 +195,7 @@ export async function collectGateFacts<O extends OctokitLike>(octokit: O, input:
     findings = { ok: false, reason: snapshot.reason };
     environmentProtection = { ok: false, reason: snapshot.reason };
   } else {
-    if (!workflowPath) findings = { ok: false, reason: runFailure ?? 'the workflow run names no workflow file' };
+    if (!workflowPath) findings = { ok: false, reason: noWorkflow };
     else if (!snapshot.value.files.some((f) => f.path === workflowPath && f.bytes)) findings = { ok: false, reason: `${workflowPath} is not readable at ${input.deployedSha.slice(0, 12)}` };
     else {
       const files = deployingFiles(snapshot.value, workflowPath);

@@ -122,7 +122,7 @@ export function readAttestation(attestation: unknown, digest: string): Attestati
       return { problem: 'the DSSE payload is not JSON' };
     }
     const subjects = Array.isArray(statement.subject) ? statement.subject : [];
-    if (!subjects.some((s) => String(obj(s)?.digest && (s.digest as Record<string, unknown>).sha256).toLowerCase() === hex)) {
+    if (!subjects.some((s) => String(obj(obj(s)?.digest)?.sha256).toLowerCase() === hex)) {
       return { problem: 'the attested statement does not name this digest' };
     }
   }

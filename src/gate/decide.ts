@@ -83,7 +83,7 @@ function unknown(id: RuleId, policy: GatePolicy, reason: string): RuleResult {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function ruleFindings(f: GateFacts): RuleResult {
+function ruleFindings(f: GateFacts): RuleResult {
   if (!f.findings.ok) return unknown('findings', f.policy, f.findings.reason);
   const min = severityRank(f.policy.severity);
   const bad = f.findings.value.findings.filter((x) => severityRank(x.severity) >= min);
@@ -99,7 +99,7 @@ export function ruleFindings(f: GateFacts): RuleResult {
   };
 }
 
-export function ruleWorkflow(f: GateFacts): RuleResult {
+function ruleWorkflow(f: GateFacts): RuleResult {
   if (!f.workflow.ok) return unknown('workflow', f.policy, f.workflow.reason);
   const w = f.workflow.value;
   const from = w.headBranch && w.headBranch !== w.defaultBranch ? ` (run from branch ${w.headBranch})` : '';
@@ -121,7 +121,7 @@ export function ruleWorkflow(f: GateFacts): RuleResult {
   return { id: 'workflow', title: TITLES.workflow, status, reason };
 }
 
-export function ruleAttestation(f: GateFacts): RuleResult {
+function ruleAttestation(f: GateFacts): RuleResult {
   const id: RuleId = 'attestation';
   const title = TITLES.attestation;
   const fromRun = f.digestSource === 'run-artifacts';
@@ -160,7 +160,7 @@ export function ruleAttestation(f: GateFacts): RuleResult {
   return { id, title, status, reason };
 }
 
-export function ruleEnvironment(f: GateFacts): RuleResult {
+function ruleEnvironment(f: GateFacts): RuleResult {
   const id: RuleId = 'environment';
   const title = TITLES.environment;
   if (!f.environmentProtection.ok) {

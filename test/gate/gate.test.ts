@@ -13,7 +13,7 @@ import { parseDecisionComment } from '../../src/collect/weekly-issue.js';
 import type { AppDeps } from '../../src/app/index.js';
 import type { RepoSettings } from '../../src/model/settings.js';
 import { GATE_CHECK_RUN_NAME } from '../../src/gate/comment.js';
-import { artifactsReply, attestation, attestationsReply, collector, contentReply, environment, pendingReply, runReply, settings } from './helpers.js';
+import { artifactsReply, attestation, attestationsReply, collector, contentReply, environment, issueReply, pendingReply, runReply, settings } from './helpers.js';
 import { CLEAN_RELEASE, INJECTED_ACTION, PUSH_MODEL_ACTION, RELEASE } from './workflows.js';
 
 const R = `/repos/${OWNER}/${REPO}`;
@@ -60,7 +60,6 @@ beforeEach(() => {
 });
 
 interface Setup {
-  policy?: string;
   files?: Record<string, string>;
   environments?: RepoSettings['environments'];
   deps?: Partial<AppDeps>;
@@ -114,11 +113,6 @@ function facts(scope: nock.Scope, f: Facts = {}): void {
 
 const ISSUES = `/repos/${OWNER}/.github`;
 
-function issueReply(number: number, body: string): Record<string, unknown> {
-  const { state_reason: _r, ...issue } = specExample('issue');
-  return { ...issue, number, body, html_url: `https://github.com/${OWNER}/.github/issues/${number}`, labels: [{ ...specExample('label'), name: 'pipeline-guard' }], user: { ...(issue.user as object), login: 'pipeline-guard[bot]', type: 'Bot' } };
-}
-
 /**
  * The answer, its check run and (unless `record: false`, for an environment that is not gated) the
  * decision's comment on the week's posture issue in the organisation's `.github` repository (no policy
@@ -137,7 +131,7 @@ function answer(scope: nock.Scope, o: { times?: number; record?: boolean } = {})
       .reply(200, () => replyChecked('GET', '/repos/{owner}/{repo}/labels/{name}', 200, { ...specExample('label'), name: 'pipeline-guard' }) as nock.Body)
       .post(`${ISSUES}/issues`)
       .times(times)
-      .reply(201, (_u, body) => replyChecked('POST', '/repos/{owner}/{repo}/issues', 201, issueReply(12, (body as { body: string }).body)) as nock.Body)
+      .reply(201, (_u, body) => replyChecked('POST', '/repos/{owner}/{repo}/issues', 201, issueReply('.github', 12, (body as { body: string }).body)) as nock.Body)
       .post(`${ISSUES}/issues/12/comments`)
       .times(times)
       .reply(201, (_u, body) => {
@@ -178,15 +172,31 @@ function event(change: (p: Record<string, unknown> & { deployment: Record<string
   return { ...e, payload } as unknown as typeof e;
 }
 
+interface Decide extends Setup {
+  /** The repository policy (default POLICY). */
+  policy?: string;
+  facts?: Facts;
+  /** Replies beyond `facts` (attestations of run artifacts). */
+  more?: (scope: nock.Scope) => void;
+  /** Changes to the event's payload. */
+  change?: Parameters<typeof event>[0];
+}
+
+/** One decision end to end: the app, the opening requests, the facts, the answer; returns the only answer posted. */
+async function decideOnce(o: Decide = {}): Promise<Review> {
+  await setup(o);
+  const scope = nock(API);
+  opening(scope, o.policy);
+  facts(scope, o.facts);
+  o.more?.(scope);
+  answer(scope);
+  await h.probot.receive(event(o.change));
+  return only();
+}
+
 describe('deployment gate: decisions', () => {
   test('approves when every rule passes, and records the decision as a check run on the deployed SHA', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope);
-    answer(scope);
-    await h.probot.receive(event());
-    const r = only();
+    const r = await decideOnce();
     expect(r).toMatchObject({ environment_name: 'production', state: 'approved' });
     expect(r.comment).toMatch(/^✅ Approved by Pipeline Guard for production \(commit a1b2c3d4e5f6\)/);
     expect(r.comment).toContain('✅ No open finding in the deploying workflow');
@@ -220,13 +230,7 @@ describe('deployment gate: decisions', () => {
   });
 
   test('rule 1: a high finding in a composite action the deploying workflow calls rejects', async () => {
-    await setup({ files: { [RELEASE]: CLEAN_RELEASE, [ACTION]: INJECTED_ACTION } });
-    const scope = nock(API);
-    opening(scope);
-    facts(scope);
-    answer(scope);
-    await h.probot.receive(event());
-    const r = only();
+    const r = await decideOnce({ files: { [RELEASE]: CLEAN_RELEASE, [ACTION]: INJECTED_ACTION } });
     expect(r.state).toBe('rejected');
     expect(r.comment).toMatch(/❌ No open finding in the deploying workflow: 1 finding at or above high; worst: expression-injection \(high\) at \.github\/actions\/push-model\/action\.yml:6$/m);
     expect(r.comment).toContain('✅ Workflow is the default branch version');
@@ -234,170 +238,112 @@ describe('deployment gate: decisions', () => {
   });
 
   test('rule 1: the same finding below the gate severity (gate.severity: critical) approves', async () => {
-    await setup({ files: { [RELEASE]: CLEAN_RELEASE, [ACTION]: INJECTED_ACTION } });
-    const scope = nock(API);
-    opening(scope, `${POLICY}  severity: critical\n`);
-    facts(scope);
-    answer(scope);
-    await h.probot.receive(event());
-    expect(only().state).toBe('approved');
-    expect(only().comment).toContain('✅ No open finding in the deploying workflow: no finding at or above critical');
+    const r = await decideOnce({ files: { [RELEASE]: CLEAN_RELEASE, [ACTION]: INJECTED_ACTION }, policy: `${POLICY}  severity: critical\n` });
+    expect(r.state).toBe('approved');
+    expect(r.comment).toContain('✅ No open finding in the deploying workflow: no finding at or above critical');
   });
 
   test('rule 2: a workflow file that differs from the default branch rejects', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope, { run: { head_branch: 'try-release' }, defaultWorkflow: `${CLEAN_RELEASE}# older\n` });
-    answer(scope);
-    await h.probot.receive(event());
-    const r = only();
+    const r = await decideOnce({ facts: { run: { head_branch: 'try-release' }, defaultWorkflow: `${CLEAN_RELEASE}# older\n` } });
     expect(r.state).toBe('rejected');
     expect(r.comment).toContain('❌ Workflow is the default branch version: .github/workflows/release.yml differs from the main version (run from branch try-release)');
     expect(r.comment).toContain('✅ No open finding');
   });
 
   test('rule 2: a workflow that does not exist on the default branch rejects', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope, { run: { head_branch: 'new-release' }, defaultWorkflow: null });
-    answer(scope);
-    await h.probot.receive(event());
-    expect(only().state).toBe('rejected');
-    expect(only().comment).toContain('release.yml does not exist on main (run from branch new-release)');
+    const r = await decideOnce({ facts: { run: { head_branch: 'new-release' }, defaultWorkflow: null } });
+    expect(r.state).toBe('rejected');
+    expect(r.comment).toContain('release.yml does not exist on main (run from branch new-release)');
   });
 
   test('rule 3: a digest with no attestation rejects (the worked example of the README)', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope, { attestations: [] });
-    answer(scope);
-    await h.probot.receive(event());
-    const r = only();
+    const r = await decideOnce({ facts: { attestations: [] } });
     expect(r.state).toBe('rejected');
     expect(r.comment).toContain('❌ Artifact attested by an allowed workflow: sha256:abababababab… has no attestation');
   });
 
   test('rule 3: signed by a workflow outside the allow-list rejects', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
     const other = `${OWNER}/${REPO}/.github/workflows/experiment.yml`;
-    facts(scope, { attestations: [attestation({ digest: DIGEST, certificateSigner: `https://github.com/${other}@refs/heads/exp`, provenanceWorkflow: other })] });
-    answer(scope);
-    await h.probot.receive(event());
-    expect(only().state).toBe('rejected');
-    expect(only().comment).toContain('signed by acme-ml/trainer/.github/workflows/experiment.yml, not in signer_workflows');
+    const r = await decideOnce({ facts: { attestations: [attestation({ digest: DIGEST, certificateSigner: `https://github.com/${other}@refs/heads/exp`, provenanceWorkflow: other })] } });
+    expect(r.state).toBe('rejected');
+    expect(r.comment).toContain('signed by acme-ml/trainer/.github/workflows/experiment.yml, not in signer_workflows');
   });
 
   test('rule 3: an attestation for another digest (statement subject mismatch) does not count', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope, { attestations: [attestation({ digest: `sha256:${'cd'.repeat(32)}`, provenanceWorkflow: SIGNER })] });
-    answer(scope);
-    await h.probot.receive(event());
-    expect(only().state).toBe('rejected');
-    expect(only().comment).toContain('has no attestation we could read (the attested statement does not name this digest)');
+    const r = await decideOnce({ facts: { attestations: [attestation({ digest: `sha256:${'cd'.repeat(32)}`, provenanceWorkflow: SIGNER })] } });
+    expect(r.state).toBe('rejected');
+    expect(r.comment).toContain('has no attestation we could read (the attested statement does not name this digest)');
   });
 
   test('rule 3: no digest in the payload + require_attestation (default) rejects', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope, { attestations: 'none' });
-    answer(scope);
-    await h.probot.receive(event((p) => void (p.deployment.payload = { model: 'acme-ml/classifier', version: '3' })));
-    expect(only().state).toBe('rejected');
-    expect(only().comment).toContain('❌ Artifact attested by an allowed workflow: no sha256 digest named in the deployment payload, and the run has no artifact with a digest (require_attestation)');
+    const r = await decideOnce({ facts: { attestations: 'none' }, change: (p) => void (p.deployment.payload = { model: 'acme-ml/classifier', version: '3' }) });
+    expect(r.state).toBe('rejected');
+    expect(r.comment).toContain('❌ Artifact attested by an allowed workflow: no sha256 digest named in the deployment payload, and the run has no artifact with a digest (require_attestation)');
   });
 
   const MODEL = `sha256:${'12'.repeat(32)}`;
   const REPORT = `sha256:${'34'.repeat(32)}`;
+  const noPayloadDigest: Decide['change'] = (p) => void (p.deployment.payload = {});
 
   test('rule 3: without a payload digest, the run\'s attested artifact approves and an unattested test report is only listed', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope, { attestations: 'none', artifacts: [{ name: 'model', digest: MODEL }, { name: 'coverage', digest: REPORT }, { name: 'old', digest: null }] });
-    scope.get(`${R}/attestations/${encodeURIComponent(MODEL)}`).query({ per_page: '30' }).reply(200, attestationsReply([attestation({ digest: MODEL, provenanceWorkflow: SIGNER })]) as nock.Body);
-    scope.get(`${R}/attestations/${encodeURIComponent(REPORT)}`).query({ per_page: '30' }).reply(404, { message: 'Not Found' });
-    answer(scope);
-    await h.probot.receive(event((p) => void (p.deployment.payload = {})));
-    expect(only().state).toBe('approved');
-    expect(only().comment).toContain(`✅ Artifact attested by an allowed workflow: artifact model ${MODEL.slice(0, 19)}… signed by ${SIGNER}`);
-    expect(only().comment).toContain(`not attested, not counted: artifact coverage ${REPORT.slice(0, 19)}…`);
+    const r = await decideOnce({
+      facts: { attestations: 'none', artifacts: [{ name: 'model', digest: MODEL }, { name: 'coverage', digest: REPORT }, { name: 'old', digest: null }] },
+      more: (scope) => {
+        scope.get(`${R}/attestations/${encodeURIComponent(MODEL)}`).query({ per_page: '30' }).reply(200, attestationsReply([attestation({ digest: MODEL, provenanceWorkflow: SIGNER })]) as nock.Body);
+        scope.get(`${R}/attestations/${encodeURIComponent(REPORT)}`).query({ per_page: '30' }).reply(404, { message: 'Not Found' });
+      },
+      change: noPayloadDigest,
+    });
+    expect(r.state).toBe('approved');
+    expect(r.comment).toContain(`✅ Artifact attested by an allowed workflow: artifact model ${MODEL.slice(0, 19)}… signed by ${SIGNER}`);
+    expect(r.comment).toContain(`not attested, not counted: artifact coverage ${REPORT.slice(0, 19)}…`);
   });
 
   test('rule 3: without a payload digest, a run whose artifacts are all unattested rejects', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope, { attestations: 'none', artifacts: [{ name: 'model', digest: MODEL }] });
-    scope.get(`${R}/attestations/${encodeURIComponent(MODEL)}`).query({ per_page: '30' }).reply(200, attestationsReply([]) as nock.Body);
-    answer(scope);
-    await h.probot.receive(event((p) => void (p.deployment.payload = {})));
-    expect(only().state).toBe('rejected');
-    expect(only().comment).toContain(`❌ Artifact attested by an allowed workflow: none of the run's 1 artifact is attested (artifact model ${MODEL.slice(0, 19)}…)`);
+    const r = await decideOnce({
+      facts: { attestations: 'none', artifacts: [{ name: 'model', digest: MODEL }] },
+      more: (scope) => void scope.get(`${R}/attestations/${encodeURIComponent(MODEL)}`).query({ per_page: '30' }).reply(200, attestationsReply([]) as nock.Body),
+      change: noPayloadDigest,
+    });
+    expect(r.state).toBe('rejected');
+    expect(r.comment).toContain(`❌ Artifact attested by an allowed workflow: none of the run's 1 artifact is attested (artifact model ${MODEL.slice(0, 19)}…)`);
   });
 
   test('rule 3: a run artifact attested by a workflow outside the allow-list rejects', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope, { attestations: 'none', artifacts: [{ name: 'model', digest: MODEL }] });
     const other = `${OWNER}/${REPO}/.github/workflows/experiment.yml`;
-    scope.get(`${R}/attestations/${encodeURIComponent(MODEL)}`).query({ per_page: '30' }).reply(200, attestationsReply([attestation({ digest: MODEL, provenanceWorkflow: other })]) as nock.Body);
-    answer(scope);
-    await h.probot.receive(event((p) => void (p.deployment.payload = {})));
-    expect(only().state).toBe('rejected');
-    expect(only().comment).toContain(`artifact model ${MODEL.slice(0, 19)}… signed by ${other}, not in signer_workflows`);
+    const r = await decideOnce({
+      facts: { attestations: 'none', artifacts: [{ name: 'model', digest: MODEL }] },
+      more: (scope) => void scope.get(`${R}/attestations/${encodeURIComponent(MODEL)}`).query({ per_page: '30' }).reply(200, attestationsReply([attestation({ digest: MODEL, provenanceWorkflow: other })]) as nock.Body),
+      change: noPayloadDigest,
+    });
+    expect(r.state).toBe('rejected');
+    expect(r.comment).toContain(`artifact model ${MODEL.slice(0, 19)}… signed by ${other}, not in signer_workflows`);
   });
 
   test('rule 3: the run\'s artifacts unreadable fails closed with the reason', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope);
-    facts(scope, { attestations: 'none', artifacts: 'error' });
-    answer(scope);
-    await h.probot.receive(event((p) => void (p.deployment.payload = {})));
-    expect(only().state).toBe('rejected');
-    expect(only().comment).toContain(`❌ Artifact attested by an allowed workflow: could not check: artifacts of workflow run ${RUN}: GitHub answered 502`);
+    const r = await decideOnce({ facts: { attestations: 'none', artifacts: 'error' }, change: noPayloadDigest });
+    expect(r.state).toBe('rejected');
+    expect(r.comment).toContain(`❌ Artifact attested by an allowed workflow: could not check: artifacts of workflow run ${RUN}: GitHub answered 502`);
   });
 
   test('rule 3: no digest with require_attestation: false approves with a warning line', async () => {
-    await setup();
-    const scope = nock(API);
-    opening(scope, `${POLICY}  require_attestation: false\n`);
-    facts(scope, { attestations: 'none' });
-    answer(scope);
-    await h.probot.receive(event((p) => void (p.deployment.payload = {})));
-    expect(only().state).toBe('approved');
-    expect(only().comment).toContain('⚠️ Artifact attested by an allowed workflow: no sha256 digest named in the deployment payload, and the run has no artifact with a digest; not required by policy');
+    const r = await decideOnce({ policy: `${POLICY}  require_attestation: false\n`, facts: { attestations: 'none' }, change: noPayloadDigest });
+    expect(r.state).toBe('approved');
+    expect(r.comment).toContain('⚠️ Artifact attested by an allowed workflow: no sha256 digest named in the deployment payload, and the run has no artifact with a digest; not required by policy');
   });
 
+  const UNPROTECTED: RepoSettings['environments'] = { status: 'ok', value: [environment('production', { reviewers: 0, deploymentBranchPolicy: null })] };
+
   test('rule 4: an environment without reviewers or branch policy rejects when the policy requires protection', async () => {
-    await setup({ environments: { status: 'ok', value: [environment('production', { reviewers: 0, deploymentBranchPolicy: null })] } });
-    const scope = nock(API);
-    opening(scope);
-    facts(scope);
-    answer(scope);
-    await h.probot.receive(event());
-    expect(only().state).toBe('rejected');
-    expect(only().comment).toContain('❌ Environment protected: production has no required reviewers and no deployment branch policy');
+    const r = await decideOnce({ environments: UNPROTECTED });
+    expect(r.state).toBe('rejected');
+    expect(r.comment).toContain('❌ Environment protected: production has no required reviewers and no deployment branch policy');
   });
 
   test('rule 4: without require_protected_environment an unprotected environment only warns', async () => {
-    await setup({ environments: { status: 'ok', value: [environment('production', { reviewers: 0, deploymentBranchPolicy: null })] } });
-    const scope = nock(API);
-    opening(scope, POLICY.replace('  require_protected_environment: true\n', ''));
-    facts(scope);
-    answer(scope);
-    await h.probot.receive(event());
-    expect(only().state).toBe('approved');
-    expect(only().comment).toContain('⚠️ Environment protected: production has no required reviewers');
+    const r = await decideOnce({ environments: UNPROTECTED, policy: POLICY.replace('  require_protected_environment: true\n', '') });
+    expect(r.state).toBe('approved');
+    expect(r.comment).toContain('⚠️ Environment protected: production has no required reviewers');
   });
 });
 

@@ -1,9 +1,9 @@
 /** Builders for the deployment gate tests: snapshots with settings, replies checked against GitHub's description. */
 import type { EnvironmentProtection, RepoSettings } from '../../src/model/settings.js';
-import type { RepoSnapshot } from '../../src/model/snapshot.js';
 import type { AppDeps } from '../../src/app/index.js';
 import { gitSha, replyChecked } from '../helpers/github-repo.js';
 import { specExample } from '../helpers/github-contract.js';
+import { fakeCollector, OWNER } from '../app/helpers.js';
 
 const enc = new TextEncoder();
 
@@ -30,24 +30,10 @@ export function settings(environments: RepoSettings['environments']): RepoSettin
   };
 }
 
-/** A collector returning these files and settings at any ref (records the refs asked for). */
-export function collector(files: Record<string, string>, repoSettings: RepoSettings, refs: (string | undefined)[] = []): NonNullable<AppDeps['collect']> {
-  return async (_octokit, target) => {
-    refs.push(target.ref);
-    const snapshot: RepoSnapshot = {
-      source: 'github',
-      repo: { owner: target.owner, name: target.repo, defaultBranch: 'main' },
-      ref: target.ref,
-      files: Object.entries(files).map(([path, text]) => ({ path, size: enc.encode(text).length, bytes: enc.encode(text) })),
-      warnings: [],
-      settings: repoSettings,
-    };
-    return snapshot;
-  };
-}
-
-export function blobOf(text: string): string {
-  return gitSha(Buffer.from(text));
+/** fakeCollector's snapshot of these files at any ref, with these settings. */
+export function collector(files: Record<string, string>, repoSettings: RepoSettings): NonNullable<AppDeps['collect']> {
+  const collect = fakeCollector(files);
+  return async (octokit, target) => ({ ...(await collect(octokit, target)), settings: repoSettings });
 }
 
 export function pendingReply(envName: string): unknown {
@@ -61,7 +47,7 @@ export function runReply(extra: Record<string, unknown>): unknown {
 }
 
 export function contentReply(path: string, text: string): unknown {
-  const body = { ...specExample('content-file-response-if-content-is-a-file'), path, name: path.split('/').pop(), sha: blobOf(text), size: text.length, content: Buffer.from(text).toString('base64') };
+  const body = { ...specExample('content-file-response-if-content-is-a-file'), path, name: path.split('/').pop(), sha: gitSha(Buffer.from(text)), size: text.length, content: Buffer.from(text).toString('base64') };
   return replyChecked('GET', '/repos/{owner}/{repo}/contents/{path}', 200, body);
 }
 
@@ -116,4 +102,10 @@ export function artifactsReply(list: { name: string; digest: string | null; expi
   const base = specExample('artifact');
   const artifacts = list.map((a, i) => ({ ...base, id: 100 + i, name: a.name, digest: a.digest, expired: a.expired ?? false }));
   return replyChecked('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', 200, { total_count: artifacts.length, artifacts });
+}
+
+/** An issue of the weekly posture issue's shape (label, bot author) in `issueRepo` of OWNER. */
+export function issueReply(issueRepo: string, number: number, body: string): Record<string, unknown> {
+  const { state_reason: _r, ...issue } = specExample('issue');
+  return { ...issue, number, body, html_url: `https://github.com/${OWNER}/${issueRepo}/issues/${number}`, labels: [{ ...specExample('label'), name: 'pipeline-guard' }], user: { ...(issue.user as object), login: 'pipeline-guard[bot]', type: 'Bot' } };
 }

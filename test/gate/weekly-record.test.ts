@@ -11,7 +11,7 @@ import { replyChecked, useSimulatedGitHub } from '../helpers/github-repo.js';
 import { specExample } from '../helpers/github-contract.js';
 import { GATE_CHECK_RUN_NAME } from '../../src/gate/comment.js';
 import { parseDecisionComment, parseIssueMarker } from '../../src/collect/weekly-issue.js';
-import { attestation, attestationsReply, collector, environment, pendingReply, settings } from './helpers.js';
+import { attestation, attestationsReply, collector, environment, issueReply, pendingReply, settings } from './helpers.js';
 
 const R = `/repos/${OWNER}/${REPO}`;
 const RUN = 7001;
@@ -61,11 +61,6 @@ function decided(scope: nock.Scope, o: { repoPolicy: string; orgPolicy: string }
     })
     .post(`${R}/check-runs`)
     .reply(201, { id: 77, name: GATE_CHECK_RUN_NAME });
-}
-
-function issueReply(issueRepo: string, number: number, body: string): Record<string, unknown> {
-  const { state_reason: _r, ...issue } = specExample('issue');
-  return { ...issue, number, body, html_url: `https://github.com/${OWNER}/${issueRepo}/issues/${number}`, labels: [{ ...specExample('label'), name: 'pipeline-guard' }], user: { ...(issue.user as object), login: 'pipeline-guard[bot]', type: 'Bot' } };
 }
 
 interface Recorded {
