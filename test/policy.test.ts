@@ -89,6 +89,8 @@ describe('deployment gate policy', () => {
     expect(gatePolicy(p)).toMatchObject({ environments: ['production'], severity: 'critical', failOpen: true, signerWorkflows: ['acme/ml/.github/workflows/release.yml'] });
     expect(() => parsePolicy('gate:\n  enviroments: [x]\n', 'p', CHECK_IDS)).toThrow(/p:2: unknown key "gate.enviroments"/);
     expect(() => parsePolicy('gate:\n  fail_open: yes\n', 'p', CHECK_IDS)).toThrow(/must be true or false/);
+    expect(gatePolicy(parsePolicy('gate:\n  severity: MEDIUM\n', 'p', CHECK_IDS)).severity).toBe('medium');
+    expect(() => parsePolicy('gate:\n  severity: loud\n', 'p', CHECK_IDS)).toThrow(/p:2: "gate.severity" must be info, low, medium, high or critical/);
   });
 
   it('without an organisation policy the repository decides its gate', () => {

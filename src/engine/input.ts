@@ -4,7 +4,6 @@ import type { RepoSnapshot, SnapshotFile } from '../model/snapshot.js';
 import { classifyPath, type FileRole } from '../model/file-role.js';
 import { MAX_WORKFLOW_BYTES, parseWorkflow, parseWorkflowBytes, tooLargeForWorkflow } from '../workflows/parse.js';
 import { decodeText } from '../files/text.js';
-
 import type { WorkflowFile } from '../workflows/model.js';
 import { parseDockerfile } from '../files/dockerfile.js';
 

@@ -199,15 +199,14 @@ function scanBuffer(ctx: Ctx, buf: Uint8Array, where: string, assumePickle: bool
       }
       // Old joblib: "ZF" + hex length padded to 19 characters, then a zlib stream.
       const payload = format === 'joblib-zfile' ? buf.subarray(21) : buf;
-      const label = where;
       const out = inflateTo(ctx, payload, format === 'gzip' ? 'gzip' : 'zlib');
       if (typeof out !== 'string') {
         ctx.inflateBudget -= out.length;
-        scanBuffer(ctx, out, label, true, depth + 1);
+        scanBuffer(ctx, out, where, true, depth + 1);
       }
       // A protocol-0 pickle such as "(S'..." can pass the two-byte zlib header test: walk it as a pickle then.
       else if (format === 'zlib' && assumePickle && looksLikePickleStart(buf, 0)) walkAll(ctx, buf, where);
-      else ctx.problems.push({ where: label, reason: out });
+      else ctx.problems.push({ where, reason: out });
       break;
     }
     case 'bz2':
@@ -226,13 +225,8 @@ function scanBuffer(ctx: Ctx, buf: Uint8Array, where: string, assumePickle: bool
 
 /** Scans a model file's bytes. Never throws. */
 export function scanModelBytes(buf: Uint8Array, options: ScanOptions): ModelScan {
-  const ctx: Ctx = {
-    opts: { walk: options.walk ?? DEFAULT_WALK_LIMITS, zip: options.zip ?? DEFAULT_ZIP_LIMITS, maxInflate: options.maxInflate ?? 128 * 1024 * 1024 },
-    streams: [],
-    problems: [],
-    opcodeBudget: (options.walk ?? DEFAULT_WALK_LIMITS).maxOpcodes * 4,
-    inflateBudget: 4 * (options.maxInflate ?? 128 * 1024 * 1024),
-  };
+  const opts = { walk: options.walk ?? DEFAULT_WALK_LIMITS, zip: options.zip ?? DEFAULT_ZIP_LIMITS, maxInflate: options.maxInflate ?? 128 * 1024 * 1024 };
+  const ctx: Ctx = { opts, streams: [], problems: [], opcodeBudget: opts.walk.maxOpcodes * 4, inflateBudget: 4 * opts.maxInflate };
   let format: ModelFormat = 'unknown';
   try {
     format = scanBuffer(ctx, buf, '', options.assumePickle, 0);

@@ -71,25 +71,7 @@ class WalkFailure {
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
-/** Opcode byte -> name, for the "unknown opcode" message and for tests. */
-export const OPCODE_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries({
-    '(': 'MARK', '.': 'STOP', '0': 'POP', '1': 'POP_MARK', '2': 'DUP', F: 'FLOAT', I: 'INT', J: 'BININT',
-    K: 'BININT1', L: 'LONG', M: 'BININT2', N: 'NONE', P: 'PERSID', Q: 'BINPERSID', R: 'REDUCE', S: 'STRING',
-    T: 'BINSTRING', U: 'SHORT_BINSTRING', V: 'UNICODE', X: 'BINUNICODE', a: 'APPEND', b: 'BUILD', c: 'GLOBAL',
-    d: 'DICT', '}': 'EMPTY_DICT', e: 'APPENDS', g: 'GET', h: 'BINGET', i: 'INST', j: 'LONG_BINGET', l: 'LIST',
-    ']': 'EMPTY_LIST', o: 'OBJ', p: 'PUT', q: 'BINPUT', r: 'LONG_BINPUT', s: 'SETITEM', t: 'TUPLE',
-    ')': 'EMPTY_TUPLE', u: 'SETITEMS', G: 'BINFLOAT', B: 'BINBYTES', C: 'SHORT_BINBYTES',
-  })
-    .map(([c, n]) => [c.charCodeAt(0), n] as [number, string])
-    .concat([
-      [0x80, 'PROTO'], [0x81, 'NEWOBJ'], [0x82, 'EXT1'], [0x83, 'EXT2'], [0x84, 'EXT4'], [0x85, 'TUPLE1'],
-      [0x86, 'TUPLE2'], [0x87, 'TUPLE3'], [0x88, 'NEWTRUE'], [0x89, 'NEWFALSE'], [0x8a, 'LONG1'], [0x8b, 'LONG4'],
-      [0x8c, 'SHORT_BINUNICODE'], [0x8d, 'BINUNICODE8'], [0x8e, 'BINBYTES8'], [0x8f, 'EMPTY_SET'],
-      [0x90, 'ADDITEMS'], [0x91, 'FROZENSET'], [0x92, 'NEWOBJ_EX'], [0x93, 'STACK_GLOBAL'], [0x94, 'MEMOIZE'],
-      [0x95, 'FRAME'], [0x96, 'BYTEARRAY8'], [0x97, 'NEXT_BUFFER'], [0x98, 'READONLY_BUFFER'],
-    ]),
-);
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '\n': '' };
 
 /** Python's codecs.escape_decode for the quoted body of a protocol-0 STRING. */
 function escapeDecode(s: string): string {
@@ -101,8 +83,7 @@ function escapeDecode(s: string): string {
       continue;
     }
     const n = s[++i];
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '\n': '' };
-    if (n in simple) out += simple[n];
+    if (n in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[n];
     else if (n === 'x' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
       out += String.fromCharCode(parseInt(s.slice(i + 1, i + 3), 16));
       i += 2;

@@ -132,7 +132,6 @@ export function checkRunPolicy(policy: Policy): CheckRunPolicy {
 }
 
 export const DEFAULT_POLICY_PATH = '.github/pipeline-guard.yml';
-export const POLICY_FILE_NAME = 'pipeline-guard.yml';
 
 export function emptyPolicy(): Policy {
   return { checks: new Map(), ignorePaths: [], ignoreRegexps: [], unlockedOnlyIgnoreRegexps: [], hostedRunnerLabels: [], locked: new Set(), checkRun: {}, gate: {}, oidc: {}, enforce: {}, sweep: {} };
@@ -258,13 +257,18 @@ function readLock(v: unknown, policy: Policy, known: ReadonlySet<string>, fail: 
   });
 }
 
+/** A severity setting, case-insensitive. */
+function severityAt(value: unknown, path: string[], fail: Fail): Severity {
+  const sev = typeof value === 'string' ? value.toLowerCase() : value;
+  if (!isSeverity(sev)) fail(`"${path.join('.')}" must be info, low, medium, high or critical`, path);
+  return sev as Severity;
+}
+
 function readCheckRun(v: unknown, policy: Policy, fail: Fail): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('"check_run" must be a mapping', ['check_run']);
   for (const [k, value] of Object.entries(v as Record<string, unknown>)) {
     if (k === 'fail_on' || k === 'neutral_on') {
-      const sev = typeof value === 'string' ? value.toLowerCase() : value;
-      if (!isSeverity(sev)) fail(`"check_run.${k}" must be info, low, medium, high or critical`, ['check_run', k]);
-      policy.checkRun[k === 'fail_on' ? 'failOn' : 'neutralOn'] = sev as Severity;
+      policy.checkRun[k === 'fail_on' ? 'failOn' : 'neutralOn'] = severityAt(value, ['check_run', k], fail);
     } else if (k === 'fail_on_existing') {
       if (typeof value !== 'boolean') fail('"check_run.fail_on_existing" must be true or false', ['check_run', k]);
       policy.checkRun.failOnExisting = value as boolean;
@@ -292,11 +296,8 @@ function readGate(v: unknown, policy: Policy, fail: Fail): void {
   for (const [k, value] of Object.entries(v as Record<string, unknown>)) {
     if (k === 'environments') gate.environments = stringList(value, ['gate', k], fail);
     else if (k === 'signer_workflows') gate.signerWorkflows = stringList(value, ['gate', k], fail);
-    else if (k === 'severity') {
-      const sev = typeof value === 'string' ? value.toLowerCase() : value;
-      if (!isSeverity(sev)) fail('"gate.severity" must be info, low, medium, high or critical', ['gate', k]);
-      gate.severity = sev;
-    } else if (k in GATE_BOOLEANS) {
+    else if (k === 'severity') gate.severity = severityAt(value, ['gate', k], fail);
+    else if (k in GATE_BOOLEANS) {
       if (typeof value !== 'boolean') fail(`"gate.${k}" must be true or false`, ['gate', k]);
       gate[GATE_BOOLEANS[k]] = value;
     } else {

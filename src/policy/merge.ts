@@ -39,11 +39,10 @@ export function mergePolicies(org: Policy | undefined, repo: Policy | undefined,
     sweep: { ...base.sweep },
   };
   const refused: string[] = [];
-  const isLocked = (id: string): boolean => base.locked.has('*') || base.locked.has(id);
   if (repo) {
     for (const [id, setting] of repo.checks) {
       const dflt = defaultSeverityOf(id);
-      if (isLocked(id) && dflt && looser(setting, base.checks.get(id), dflt)) {
+      if (isLockedCheck(base.locked, id) && dflt && looser(setting, base.checks.get(id), dflt)) {
         refused.push(`"${id}: ${setting}" is ignored: the organisation policy locks ${id}`);
         continue;
       }

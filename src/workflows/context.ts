@@ -75,10 +75,6 @@ export function jobText(w: WorkflowFile, job: Job): string {
   return w.text.slice(job.loc.offset, job.loc.endOffset);
 }
 
-export function stepText(w: WorkflowFile, step: Step): string {
-  return w.text.slice(step.loc.offset, step.loc.endOffset);
-}
-
 /** Actions and commands that publish, deploy or promote something (catalogue §4.1). */
 const PUBLISH_ACTIONS = [
   'pypa/gh-action-pypi-publish', 'softprops/action-gh-release', 'ncipollo/release-action',

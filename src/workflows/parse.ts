@@ -139,8 +139,9 @@ class Walker {
     return { value, loc: this.locOf(n), keyLoc: keyNode ? this.locOf(keyNode) : undefined, block };
   }
 
-  usesAt(map: YAMLMap | undefined): UsesScalar | undefined {
-    const s = this.scalarAt(map, 'uses');
+  /** A `uses:` entry (from `get`) with its reference parsed once, here. */
+  uses(entry: { keyNode: unknown; valueNode: YamlNode | undefined } | undefined): UsesScalar | undefined {
+    const s = entry ? this.scalar(entry.valueNode, entry.keyNode) : undefined;
     return s ? { ...s, ref: parseUses(s.value) } : undefined;
   }
 
@@ -459,7 +460,7 @@ function buildJob(w: Walker, id: string, keyNode: unknown, node: YamlNode | unde
     if: w.scalarAt(map, 'if'),
     env: w.keyValues(w.get(map, 'env')?.valueNode),
     steps: buildSteps(w, stepsEntry?.valueNode),
-    uses: usesEntry ? w.usesAt(map) : undefined,
+    uses: w.uses(usesEntry),
     with: w.keyValues(w.get(map, 'with')?.valueNode),
     secrets,
     container: buildImage(w, w.get(map, 'container')?.valueNode, 'container'),
@@ -497,7 +498,7 @@ function buildSteps(w: Walker, node: YamlNode | undefined): Step[] {
     for (const { key, keyNode } of w.pairs(map)) {
       if (!STEP_KEYS.has(key)) w.problem(`unexpected key "${key}" in ${label}`, keyNode);
     }
-    const uses = w.usesAt(map);
+    const uses = w.uses(w.get(map, 'uses'));
     const run = w.scalarAt(map, 'run');
     if (!uses && !run) w.problem(`${label} has neither "uses" nor "run"`, map);
     if (uses && run) w.problem(`${label} has both "uses" and "run"`, map);

@@ -102,12 +102,19 @@ export async function runFixture(check: Check, fixture: string): Promise<Fixture
 export function describeFixtures(check: Check): void {
   const dir = path.join(FIXTURES_ROOT, check.meta.id);
   const entries = existsSync(dir) ? readdirSync(dir).filter((n) => !n.endsWith('.expect')).sort() : [];
+  // Each fixture is scanned once: the census below and the fixture's own test share the result.
+  const runs = new Map<string, Promise<FixtureCase>>();
+  const run = (e: string): Promise<FixtureCase> => {
+    let r = runs.get(e);
+    if (!r) runs.set(e, (r = runFixture(check, path.join(dir, e))));
+    return r;
+  };
   describe(`${check.meta.id} fixtures`, () => {
     it('has fixtures that fire and fixtures that must stay quiet', async () => {
       let fire = 0;
       let quiet = 0;
       for (const e of entries) {
-        const c = await runFixture(check, path.join(dir, e));
+        const c = await run(e);
         if (c.expected.length > 0) fire++;
         else quiet++;
       }
@@ -116,9 +123,10 @@ export function describeFixtures(check: Check): void {
     });
     for (const e of entries) {
       it(e, async () => {
-        const c = await runFixture(check, path.join(dir, e));
+        const c = await run(e);
         const key = (x: Expectation): string => `${x.file ?? ''}:${x.line}`;
-        const got = c.findings.map((f) => ({ line: f.region?.line ?? 0, file: statSync(path.join(dir, e)).isDirectory() ? f.path : undefined, severity: f.severity }));
+        const isDir = statSync(path.join(dir, e)).isDirectory();
+        const got = c.findings.map((f) => ({ line: f.region?.line ?? 0, file: isDir ? f.path : undefined, severity: f.severity }));
         if (c.expected.length === 0) {
           expect(c.reason, `${e}: a quiet fixture must say why with "no-finding: <reason>"`).toBeTruthy();
           expect(c.findings.map((f) => `${f.path}:${f.region?.line} ${f.message}`)).toEqual([]);
