@@ -44,7 +44,11 @@ export function parseCallbackUrl(url: unknown): CallbackTarget | undefined {
   if (!m) return undefined;
   const runId = Number(m[3]);
   if (!Number.isSafeInteger(runId) || runId <= 0) return undefined;
-  return { owner: decodeURIComponent(m[1]), repo: decodeURIComponent(m[2]), runId };
+  try {
+    return { owner: decodeURIComponent(m[1]), repo: decodeURIComponent(m[2]), runId };
+  } catch {
+    return undefined; // a malformed percent sequence: not a callback URL GitHub would send
+  }
 }
 
 const failText = (err: unknown): string => {

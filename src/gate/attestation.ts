@@ -117,10 +117,12 @@ export function readAttestation(attestation: unknown, digest: string): Attestati
   const payload = decodeBase64(envelope?.payload);
   if (payload) {
     try {
-      statement = JSON.parse(new TextDecoder().decode(payload)) as Statement;
+      statement = obj(JSON.parse(new TextDecoder().decode(payload))) as Statement | undefined;
     } catch {
       return { problem: 'the DSSE payload is not JSON' };
     }
+    // `null`, a number or a list is valid JSON but no in-toto statement.
+    if (!statement) return { problem: 'the DSSE payload is not an in-toto statement' };
     const subjects = Array.isArray(statement.subject) ? statement.subject : [];
     if (!subjects.some((s) => String(obj(obj(s)?.digest)?.sha256).toLowerCase() === hex)) {
       return { problem: 'the attested statement does not name this digest' };

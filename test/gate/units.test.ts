@@ -39,6 +39,12 @@ describe('attestation signer', () => {
     expect(readAttestation(attestation({ digest: B, provenanceWorkflow: 'acme/ml/x.yml' }), A)).toEqual({ problem: 'the attested statement does not name this digest' });
     expect(readAttestation({ bundle_url: 'x' }, A).problem).toMatch(/no Sigstore bundle/);
   });
+  test('a DSSE payload that is JSON but not a statement (null, a number) is a problem, not a crash', () => {
+    for (const json of ['null', '42', '[]']) {
+      const bundle = { dsseEnvelope: { payload: Buffer.from(json).toString('base64'), payloadType: 'application/vnd.in-toto+json', signatures: [] } };
+      expect(readAttestation({ bundle }, A)).toEqual({ problem: 'the DSSE payload is not an in-toto statement' });
+    }
+  });
   test('allow-list entries and signer URIs normalise the same way', () => {
     expect(normaliseAllowEntry('https://github.com/Acme/ML/.github/workflows/release.yml@main')).toBe('acme/ml/.github/workflows/release.yml');
     expect(parseSignerUri('https://gitlab.com/a/b/c', 'certificate')).toBeUndefined();
@@ -50,7 +56,7 @@ describe('parseCallbackUrl', () => {
     expect(parseCallbackUrl('https://api.github.com/repos/acme/ml/actions/runs/42/deployment_protection_rule')).toEqual({ owner: 'acme', repo: 'ml', runId: 42 });
     expect(parseCallbackUrl('https://ghe.example.com/api/v3/repos/acme/ml/actions/runs/7/deployment_protection_rule')).toMatchObject({ runId: 7 });
   });
-  test.each([undefined, 'not a url', 'https://api.github.com/repos/acme/ml/actions/runs/abc/deployment_protection_rule', 'https://api.github.com/repos/acme/ml/actions/runs/0/deployment_protection_rule'])('rejects %s', (u) => {
+  test.each([undefined, 'not a url', 'https://api.github.com/repos/acme/ml/actions/runs/abc/deployment_protection_rule', 'https://api.github.com/repos/acme/ml/actions/runs/0/deployment_protection_rule', 'https://api.github.com/repos/acme%E0%A4%A/ml/actions/runs/7/deployment_protection_rule'])('rejects %s', (u) => {
     expect(parseCallbackUrl(u)).toBeUndefined();
   });
 });
