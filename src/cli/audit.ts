@@ -11,7 +11,7 @@ import type { AuditArgs } from './args.js';
 import type { OctokitLike } from '../collect/github-rest.js';
 import { recordFromEnv } from '../collect/record.js';
 import { fetchWithTimeout, REQUEST_TIMEOUT_MS, shouldRetryRateLimit } from '../collect/octokit-options.js';
-import { emit, loadPolicy, targetResult, type Io } from './output.js';
+import { emit, loadPolicy, targetResult, tokenOf, type Io } from './output.js';
 
 export class AuditError extends Error {}
 
@@ -69,7 +69,7 @@ export async function policyText(octokit: AuditOctokit, owner: string, repo: str
 }
 
 export async function audit(args: AuditArgs, io: Io, deps: { octokit?: AuditOctokit } = {}): Promise<number> {
-  const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  const token = tokenOf(args, io);
   if (!token && !deps.octokit) throw new AuditError('audit needs a token: set GITHUB_TOKEN (or pass --token)');
   const octokit = deps.octokit ?? (await makeOctokit(token as string, io.env));
   let policy;

@@ -17,7 +17,7 @@ import type { FixOptions } from '../fixes/types.js';
 import { refsOfFindings, resolveActionRefs } from '../collect/action-refs.js';
 import type { OctokitLike } from '../collect/github-rest.js';
 import type { Finding } from '../model/types.js';
-import { emit, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, loadPolicy, reportFixes, targetResult, writeFixes, type Io, type TargetResult } from './output.js';
+import { emit, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, loadPolicy, reportFixes, targetResult, tokenOf, writeFixes, type Io, type TargetResult } from './output.js';
 
 export type { Io } from './output.js';
 
@@ -85,7 +85,7 @@ class PinSource {
     const kinds = this.args.fix?.kinds;
     const refs = refsOfFindings(findings.filter((f) => f.fixable));
     if ((kinds && !kinds.includes(PIN_CHECK)) || refs.length === 0) return { kinds, options: {} };
-    const token = this.args.token ?? this.io.env.GITHUB_TOKEN ?? this.io.env.GH_TOKEN;
+    const token = tokenOf(this.args, this.io);
     if (!token && !this.deps.octokit) {
       if (!this.told) this.io.stderr(`note: ${PIN_CHECK} not fixed: ${PIN_NEEDS_TOKEN}\n`);
       this.told = true;

@@ -1,4 +1,4 @@
-/** What scan and audit share: policy files, results, and the report in the chosen format. */
+/** What the commands share: the token, policy files, results, and the report in the chosen format. */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { unifiedDiff } from '../fixes/diff.js';
@@ -19,6 +19,11 @@ export interface Io {
   stderr: (s: string) => void;
   isTty: boolean;
   env: Record<string, string | undefined>;
+}
+
+/** The GitHub token of a command: `--token`, else $GITHUB_TOKEN, else $GH_TOKEN (the gh CLI's). */
+export function tokenOf(args: { token?: string }, io: Io): string | undefined {
+  return args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
 }
 
 export const EXIT_OK = 0;
@@ -58,16 +63,19 @@ export async function emit(results: TargetResult[], args: ReportArgs, io: Io): P
         tool: 'pipeline-guard',
         version: VERSION,
         minSeverity: args.minSeverity,
-        targets: results.map((r) => ({
-          target: r.label,
-          score: score(r.result.findings),
-          grade: grade(score(r.result.findings)),
-          counts: countBySeverity(r.shown),
-          findings: r.shown,
-          suppressed: r.result.suppressed,
-          notEvaluated: r.result.notEvaluated,
-          warnings: r.result.warnings,
-        })),
+        targets: results.map((r) => {
+          const s = score(r.result.findings);
+          return {
+            target: r.label,
+            score: s,
+            grade: grade(s),
+            counts: countBySeverity(r.shown),
+            findings: r.shown,
+            suppressed: r.result.suppressed,
+            notEvaluated: r.result.notEvaluated,
+            warnings: r.result.warnings,
+          };
+        }),
       },
       null,
       2,

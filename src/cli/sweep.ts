@@ -19,7 +19,7 @@ import type { GateDecision, PreviousState, WeeklyInput, WeeklyIssue } from '../r
 import type { SweepFn, SweepOctokit, SweepResult, SweptRepo } from '../sweep/types.js';
 import { VERSION } from '../version.js';
 import { readOptions, reportOption } from './args.js';
-import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, loadPolicy as loadPolicyFile, type Io } from './output.js';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, loadPolicy as loadPolicyFile, tokenOf, type Io } from './output.js';
 
 export class SweepUsageError extends Error {}
 
@@ -155,7 +155,7 @@ export async function runSweep(args: SweepArgs | { command: 'help' }, io: Io, de
     io.stdout(SWEEP_USAGE);
     return EXIT_OK;
   }
-  const token = args.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  const token = tokenOf(args, io);
   if (!token && !deps.octokit) {
     io.stderr('pipeline-guard: sweep needs a token: set GITHUB_TOKEN (or pass --token)\n');
     return EXIT_ERROR;

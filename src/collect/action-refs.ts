@@ -12,8 +12,6 @@ import { isFullSha } from '../workflows/uses.js';
 import { pinKey, type PinResolution } from '../fixes/pins.js';
 import { describeFailure, type OctokitLike } from './github-rest.js';
 
-export { pinKey, type PinResolution } from '../fixes/pins.js';
-
 export interface ActionRef {
   owner: string;
   repo: string;
@@ -176,14 +174,16 @@ class Resolver {
 export async function resolveActionRefs(octokit: OctokitLike, refs: readonly ActionRef[]): Promise<Map<string, PinResolution>> {
   const out = new Map<string, PinResolution>();
   const todo: ActionRef[] = [];
+  const queued = new Set<string>();
   for (const r of refs) {
     if (!r.ref || isFullSha(r.ref)) continue;
     const key = pinKey(r.owner, r.repo, r.ref);
-    if (out.has(key) || todo.some((t) => pinKey(t.owner, t.repo, t.ref) === key)) continue;
+    if (out.has(key) || queued.has(key)) continue;
     if (todo.length >= MAX_REFS) {
       out.set(key, { status: 'unresolved', reason: `more than ${MAX_REFS} distinct action refs; resolve the rest in another run` });
       continue;
     }
+    queued.add(key);
     todo.push(r);
   }
   const resolver = new Resolver(octokit);

@@ -7,9 +7,9 @@ import { isMap } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { Finding } from '../model/types.js';
 import { actionName } from '../workflows/uses.js';
-import { appendToChildMap, blockMapAt, jobOf } from './common.js';
+import { appendToChildMap, blockMapAt, entryLines, jobOf } from './common.js';
 import { pairOf } from './doc.js';
-import { eolOf, lineEnd, lineStart, offsetOf, startsLine } from './text.js';
+import { lineStart, offsetOf, startsLine } from './text.js';
 import type { FixEdit, Fixer, FixerOutput, Splice } from './types.js';
 
 const CHECK_ID = 'cache-poisoning';
@@ -82,7 +82,7 @@ export const cachePoisoningFixer: Fixer = {
       for (const r of recipes) {
         const pair = withMap ? pairOf(withMap, r.input) : undefined;
         const value = pair?.value as YamlNode | null | undefined;
-        if (!pair) {
+        if (!pair || !withMap) {
           if (r.off !== 'remove' && (r.input === recipes[0].input || name !== 'mamba-org/setup-micromamba')) toAdd.push(`${r.input}: ${r.off}`);
           continue;
         }
@@ -91,22 +91,19 @@ export const cachePoisoningFixer: Fixer = {
           else splices.push({ start: value.range[0], end: value.range[1], text: r.off });
           continue;
         }
-        // Remove the whole `input: value` line(s); only when the entry owns its lines.
-        const keyStart = (pair.key as YamlNode).range?.[0] ?? 0;
-        const end = value?.range?.[1] ?? (pair.key as YamlNode).range?.[1] ?? keyStart;
-        if (!startsLine(text, keyStart) || withMap?.flow) {
+        // Remove the whole `input: value` line(s), from `with:` when it is the only entry; only when the entry owns its lines.
+        const lines = entryLines(text, withMap, pair);
+        if ('error' in lines) {
           failed = `\`${r.input}:\` shares its line with other keys`;
           break;
         }
-        const onlyEntry = withMap?.items.length === 1;
-        const withKeyStart = (withPair?.key as YamlNode | undefined)?.range?.[0] ?? keyStart;
-        const from = onlyEntry ? lineStart(text, withKeyStart) : lineStart(text, keyStart);
+        const onlyEntry = withMap.items.length === 1;
+        const withKeyStart = (withPair?.key as YamlNode | undefined)?.range?.[0] ?? lines.start;
         if (onlyEntry && !startsLine(text, withKeyStart)) {
           failed = '`with:` shares its line with other keys';
           break;
         }
-        const lastBreak = text[end - 1] === '\n' ? end : Math.min(text.length, lineEnd(text, end) + eolOf(text).length);
-        splices.push({ start: from, end: lastBreak, text: '' });
+        splices.push({ start: onlyEntry ? lineStart(text, withKeyStart) : lines.start, end: lines.end, text: '' });
       }
       if (failed) {
         notes.push(`${where}: cache-poisoning: ${failed}; left as is.`);

@@ -1,10 +1,13 @@
-/** Helpers the fixers share: finding the YAML node of a job or step, adding entries to block mappings. */
+/**
+ * Helpers the fixers share: finding the YAML node of a job or step, adding entries to block
+ * mappings, the whole lines an entry spans.
+ */
 import { isMap } from 'yaml';
-import type { Node as YamlNode, YAMLMap } from 'yaml';
+import type { Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import type { Finding } from '../model/types.js';
 import type { Job, Step, WorkflowFile } from '../workflows/model.js';
 import { nodeAt, pairEnd, pairOf, type Located } from './doc.js';
-import { columnOf, insertLines, offsetOf } from './text.js';
+import { columnOf, eolOf, insertLines, lineEnd, lineStart, offsetOf, startsLine } from './text.js';
 import type { DocPath, Splice } from './types.js';
 
 /** The block mapping that starts at `offset` (a job or a step), or why it cannot be edited. */
@@ -34,7 +37,7 @@ export function keyIndent(text: string, map: YAMLMap): number {
 }
 
 /** Offset where the last entry of a block mapping ends. */
-export function mapEnd(map: YAMLMap): number {
+function mapEnd(map: YAMLMap): number {
   const last = map.items[map.items.length - 1];
   return last ? pairEnd(last) : (map.range?.[1] ?? 0);
 }
@@ -57,6 +60,16 @@ export function appendToChildMap(text: string, parent: YAMLMap, key: string, lin
   return insertLines(text, mapEnd(value), lines.map((l) => `${pad}${l}`));
 }
 
+/** The `[start, end)` of whole lines holding a block-mapping entry (key, value and any continuation lines). */
+export function entryLines(text: string, map: YAMLMap, pair: Pair): { start: number; end: number } | { error: string } {
+  const key = pair.key as YamlNode | null;
+  const keyStart = key?.range?.[0];
+  if (map.flow || keyStart === undefined || !startsLine(text, keyStart)) return { error: 'the entry shares its line with other keys' };
+  const end = pairEnd(pair);
+  const stop = end > 0 && text[end - 1] === '\n' ? end : Math.min(text.length, lineEnd(text, end) + eolOf(text).length);
+  return { start: lineStart(text, keyStart), end: stop };
+}
+
 /** Lines to insert right after a key of a block mapping (e.g. after `runs-on:`), at the mapping's indentation. */
 export function insertAfterKey(text: string, map: YAMLMap, key: string, lines: string[]): Splice {
   const pair = pairOf(map, key) ?? map.items[map.items.length - 1];
@@ -69,4 +82,9 @@ export function stepComment(step: Step): string {
   const s = step.name?.value ?? step.uses?.value ?? step.run?.value.trim().split('\n')[0] ?? `step ${step.index + 1}`;
   const one = s.replace(/\s+/g, ' ').replace(/#/g, '');
   return one.length > 50 ? `${one.slice(0, 47)}...` : one;
+}
+
+/** True for a workflow that only runs when another workflow calls it. */
+export function isReusableOnly(w: WorkflowFile): boolean {
+  return w.triggers.length > 0 && w.triggers.every((t) => t.event === 'workflow_call');
 }

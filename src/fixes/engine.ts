@@ -169,17 +169,15 @@ export function fixFile(input: FixFileInput): FileOutcome {
     for (const [id, c] of checks) {
       if (!applied.has(id)) continue;
       const allowed = new Multiset();
-      const addressedCopy = cloneTake(addressed);
+      const addressedCopy = addressed.clone();
       for (const f of before.get(id) ?? []) if (!addressedCopy.take(findingKey(f))) allowed.add(findingKey(f));
       for (const f of scanOne(c, path, text, kind, policy)) {
         if (!allowed.take(findingKey(f))) return reject(out, `${id} still reports: ${f.message} (line ${f.region?.line ?? '?'})`, notes);
       }
     }
-    // (3) only the declared nodes changed.
-    const after = parseWorkflow(path, text, kind);
-    if (!after.ok) return reject(out, 'the fixed text does not parse', notes);
+    // (3) only the declared nodes changed (`w` is the parse of `text`, from the last round).
     const a = docJs(first.workflow.doc);
-    const b = docJs(after.workflow.doc);
+    const b = docJs(w.doc);
     if (a === undefined || b === undefined) return reject(out, 'the documents could not be compared (alias limits)', notes);
     for (const p of diffPaths(a, b)) {
       if (!targets.some((t) => isUnder(p, t))) return reject(out, `the fix changed ${showPath(p)}, outside the nodes it declared`, notes);
@@ -199,8 +197,8 @@ export function fixFile(input: FixFileInput): FileOutcome {
 
 /** Findings of `current` still wanted: wanted minus those already addressed, as a multiset. */
 function wantedMinus(wanted: Multiset, addressed: Multiset, current: Finding[]): Multiset {
-  const w = cloneTake(wanted);
-  const a = cloneTake(addressed);
+  const w = wanted.clone();
+  const a = addressed.clone();
   const out = new Multiset();
   for (const f of current) {
     const k = findingKey(f);
@@ -208,10 +206,6 @@ function wantedMinus(wanted: Multiset, addressed: Multiset, current: Finding[]):
     if (w.take(k)) out.add(k);
   }
   return out;
-}
-
-function cloneTake(m: Multiset): Multiset {
-  return m.clone();
 }
 
 function reject(out: FileOutcome, reason: string, notes: Set<string>): FileOutcome {

@@ -7,9 +7,9 @@
  * `write-all`, `read-all` and workflow-level write scopes are left to a reviewer (note).
  */
 import { isMap } from 'yaml';
-import type { Job, Step, WorkflowFile } from '../workflows/model.js';
+import type { Job, Step } from '../workflows/model.js';
 import { actionName } from '../workflows/uses.js';
-import { blockMapAt, insertAfterKey, stepComment } from './common.js';
+import { blockMapAt, insertAfterKey, isReusableOnly, stepComment } from './common.js';
 import { pairOf } from './doc.js';
 import type { FixEdit, Fixer, FixerOutput, Splice } from './types.js';
 
@@ -122,7 +122,7 @@ export const excessivePermissionsFixer: Fixer = {
       notes.push(`${w.path}: excessive-permissions: the workflow has no on: key or its top level is not a block mapping; left as is.`);
       return { edits: [], notes };
     }
-    if (w.triggers.length > 0 && w.triggers.every((t) => t.event === 'workflow_call')) {
+    if (isReusableOnly(w)) {
       notes.push(`${w.path}: excessive-permissions: a reusable workflow takes its token from the caller; left as is.`);
       return { edits: [], notes };
     }
@@ -145,8 +145,6 @@ export const excessivePermissionsFixer: Fixer = {
     }
     const splices: Splice[] = [];
     const targets: (string | number)[][] = [['permissions']];
-    const onPair = pairOf(root, 'on');
-    if (!onPair) return { edits: [], notes };
     splices.push(
       insertAfterKey(w.text, root, 'on', ['permissions:', '  contents: read # pipeline-guard: read-only token by default; jobs that need more say so']),
     );
@@ -173,5 +171,3 @@ export const excessivePermissionsFixer: Fixer = {
     return { edits: [edit], notes };
   },
 };
-
-export type { WorkflowFile };

@@ -6,10 +6,10 @@
 import { isMap, isScalar } from 'yaml';
 import type { Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import type { Job, Step, WorkflowFile } from '../workflows/model.js';
-import { appendToChildMap, blockMapAt, insertAfterKey, keyIndent } from './common.js';
-import { anchoredAlong, pairEnd, pairOf } from './doc.js';
+import { appendToChildMap, blockMapAt, entryLines, insertAfterKey, keyIndent } from './common.js';
+import { anchoredAlong, pairOf } from './doc.js';
 import { jobNeeds } from './excessive-permissions.js';
-import { eolOf, lineEnd, lineStart, startsLine } from './text.js';
+import { eolOf } from './text.js';
 import type { DocPath, FixOptions, Splice } from './types.js';
 
 /** Where an OIDC rewrite edits: the step's and its job's block mappings and the step's `with:` mapping. */
@@ -79,16 +79,6 @@ export function grantIdToken(w: WorkflowFile, job: Job, jobMap: YAMLMap, jobPath
   return { splices: [insertAfterKey(text, jobMap, anchor, ['permissions:', ...lines.map((l) => `  ${l}`)])], targets: [[...jobPath, 'permissions']] };
 }
 
-/** The `[start, end)` of whole lines holding a block-mapping entry (key, value and any continuation lines). */
-export function entryLines(text: string, map: YAMLMap, pair: Pair): { start: number; end: number } | { error: string } {
-  const key = pair.key as YamlNode | null;
-  const keyStart = key?.range?.[0];
-  if (map.flow || keyStart === undefined || !startsLine(text, keyStart)) return { error: 'the entry shares its line with other keys' };
-  const end = pairEnd(pair);
-  const stop = end > 0 && text[end - 1] === '\n' ? end : Math.min(text.length, lineEnd(text, end) + eolOf(text).length);
-  return { start: lineStart(text, keyStart), end: stop };
-}
-
 /** Replaces an entry's lines by `lines` (`key: value`, indented like the entry), or deletes them when `lines` is empty. */
 export function replaceEntry(text: string, map: YAMLMap, pair: Pair, lines: string[]): Splice | { error: string } {
   const r = entryLines(text, map, pair);
@@ -102,7 +92,7 @@ export function replaceEntry(text: string, map: YAMLMap, pair: Pair, lines: stri
 }
 
 /** The `with:` mapping of a step's block mapping, when it is a block mapping. */
-export function withMapOf(step: YAMLMap): YAMLMap | undefined {
+function withMapOf(step: YAMLMap): YAMLMap | undefined {
   const v = pairOf(step, 'with')?.value;
   return v && isMap(v) && !v.flow ? v : undefined;
 }
@@ -136,9 +126,4 @@ export function subjectClaim(w: WorkflowFile, job: Job, options: FixOptions): st
     return `repo:${repo}:ref:refs/heads/${one[0]}`;
   }
   return `repo:${repo}:ref:refs/heads/${options.defaultBranch ?? 'main'}`;
-}
-
-/** True for a workflow that only runs when another workflow calls it. */
-export function isReusableOnly(w: WorkflowFile): boolean {
-  return w.triggers.length > 0 && w.triggers.every((t) => t.event === 'workflow_call');
 }

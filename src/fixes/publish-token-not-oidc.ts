@@ -7,9 +7,9 @@
 import type { Pair } from 'yaml';
 import type { Finding } from '../model/types.js';
 import type { WorkflowFile } from '../workflows/model.js';
-import { jobOf } from './common.js';
+import { isReusableOnly, jobOf } from './common.js';
 import { pairOf } from './doc.js';
-import { grantIdToken, isReusableOnly, keysOf, replaceEntry, stepEditSite } from './oidc.js';
+import { grantIdToken, keysOf, replaceEntry, stepEditSite } from './oidc.js';
 import { offsetOf } from './text.js';
 import type { FixEdit, Fixer, FixerOutput, FixOptions, Splice } from './types.js';
 

@@ -3,7 +3,7 @@
  * author field the check names (`data.replacement`, e.g. github.event.pull_request.user.login) instead.
  * Every actor-vs-bot comparison of the condition is rewritten, not only the first.
  */
-import type { Scalar, WorkflowFile } from '../workflows/model.js';
+import type { Scalar } from '../workflows/model.js';
 import { blockMapAt, jobOf, stepAt } from './common.js';
 import { offsetOf } from './text.js';
 import type { FixEdit, Fixer, FixerOutput, Splice } from './types.js';
@@ -14,7 +14,7 @@ const LIT = String.raw`'([^']*)'`;
 const isBot = (lit: string): boolean => /\[bot\]$/i.test(lit) || /^(dependabot|renovate|github-actions)/i.test(lit);
 
 /** Splices that replace each actor reference compared with a bot login inside [start, end). */
-export function actorSplices(text: string, start: number, end: number, replacement: string): Splice[] {
+function actorSplices(text: string, start: number, end: number, replacement: string): Splice[] {
   const raw = text.slice(start, end);
   const out: Splice[] = [];
   const patterns: { re: RegExp; actorGroup: number; litGroup: number }[] = [
@@ -75,5 +75,3 @@ export const spoofableBotCheckFixer: Fixer = {
     return { edits, notes };
   },
 };
-
-export type { WorkflowFile };

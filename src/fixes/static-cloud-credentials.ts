@@ -14,9 +14,9 @@ import type { Finding } from '../model/types.js';
 import type { OidcPolicy } from '../policy/config.js';
 import type { Job, WorkflowFile } from '../workflows/model.js';
 import { actionName } from '../workflows/uses.js';
-import { jobOf, stepAt } from './common.js';
+import { isReusableOnly, jobOf, stepAt } from './common.js';
 import { pairOf } from './doc.js';
-import { grantIdToken, isReusableOnly, replaceEntry, stepEditSite, subjectClaim } from './oidc.js';
+import { grantIdToken, replaceEntry, stepEditSite, subjectClaim } from './oidc.js';
 import { yamlScalar } from './text.js';
 import type { FixEdit, Fixer, FixerOutput, FixOptions, Splice } from './types.js';
 

@@ -43,7 +43,7 @@ export function offsetOf(text: string, line: number, column: number): number {
  * line break, scalars end mid-line (possibly before a comment). Returns the offset and whether the
  * inserted text must start with a line break.
  */
-export function afterNode(text: string, valueEnd: number): { at: number; leadingBreak: boolean } {
+function afterNode(text: string, valueEnd: number): { at: number; leadingBreak: boolean } {
   if (valueEnd > 0 && text[valueEnd - 1] === '\n') return { at: valueEnd, leadingBreak: false };
   return { at: lineEnd(text, valueEnd), leadingBreak: true };
 }

@@ -7,19 +7,14 @@ import { diffPaths } from '../../src/fixes/doc.js';
 import { unifiedDiff } from '../../src/fixes/diff.js';
 import { applySplices, conflicts } from '../../src/fixes/text.js';
 import type { Finding } from '../../src/model/types.js';
-import type { RepoSnapshot } from '../../src/model/snapshot.js';
 import { emptyPolicy } from '../../src/policy/config.js';
 import { applyUnifiedDiff } from './diff-apply.js';
+import { oneFileSnapshot } from './snapshot.js';
 
 const PATH = '.github/workflows/w.yml';
 
-function snap(text: string, path = PATH, role: 'workflow' | 'action' = 'workflow'): RepoSnapshot {
-  const bytes = new TextEncoder().encode(text);
-  return { source: 'local', files: [{ path, size: bytes.length, bytes, role }], warnings: [] };
-}
-
 function fix(text: string, kinds?: string[], path = PATH, role: 'workflow' | 'action' = 'workflow') {
-  const s = snap(text, path, role);
+  const s = oneFileSnapshot(text, path, role);
   const findings = scanSnapshot(s, ALL_CHECKS, emptyPolicy()).findings;
   const [o] = applyFixes(s, findings, emptyPolicy(), kinds);
   return { o, findings };
@@ -299,12 +294,12 @@ jobs:
     steps:
       - run: echo "\${{ github.event.issue.title }}"
 `;
-    const s = snap(text);
+    const s = oneFileSnapshot(text);
     const findings = scanSnapshot(s, ALL_CHECKS, emptyPolicy()).findings.filter((f) => f.checkId === 'expression-injection');
     expect(findings).toHaveLength(1);
     // An alias makes the edited run: appear twice in the document: the second copy is outside the targets.
     const aliased = text.replace('      - run: echo', '      - run: &r echo') + '      - run: *r\n';
-    const o = fixFile({ path: PATH, kind: 'workflow', text: aliased, findings: scanSnapshot(snap(aliased), ALL_CHECKS, emptyPolicy()).findings, policy: emptyPolicy() });
+    const o = fixFile({ path: PATH, kind: 'workflow', text: aliased, findings: scanSnapshot(oneFileSnapshot(aliased), ALL_CHECKS, emptyPolicy()).findings, policy: emptyPolicy() });
     expect(o.status).toBe('rejected');
     expect(o.reason).toMatch(/changed jobs\.t\.steps\[1\]\.run, outside the nodes it declared/);
     expect(o.text).toBe(aliased);

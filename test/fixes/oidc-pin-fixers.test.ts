@@ -5,26 +5,20 @@
  * reusable workflows, no decidable permissions).
  */
 import { describe, expect, it } from 'vitest';
-import { ALL_CHECKS } from '../../src/checks/registry.js';
+import { ALL_CHECKS, CHECK_IDS } from '../../src/checks/registry.js';
 import { scanSnapshot } from '../../src/engine/scan.js';
 import { applyFixes } from '../../src/fixes/engine.js';
 import { pinKey, type PinResolution } from '../../src/fixes/pins.js';
 import type { FixOptions } from '../../src/fixes/types.js';
-import type { RepoSnapshot } from '../../src/model/snapshot.js';
 import { emptyPolicy, parsePolicy, type Policy } from '../../src/policy/config.js';
-import { CHECK_IDS } from '../../src/checks/registry.js';
+import { oneFileSnapshot } from './snapshot.js';
 
 const PATH = '.github/workflows/w.yml';
 const SHA_A = '8e8c483db84b4bee98b60c0593521ed34d9990e8';
 const SHA_B = '11bd71901bbe5b1630ceea73d27597364c9af683';
 
-function snap(text: string, path = PATH, role: 'workflow' | 'action' = 'workflow'): RepoSnapshot {
-  const bytes = new TextEncoder().encode(text);
-  return { source: 'local', files: [{ path, size: bytes.length, bytes, role }], warnings: [] };
-}
-
 function fix(text: string, kinds: string[], options: FixOptions = {}, policy: Policy = emptyPolicy(), path = PATH, role: 'workflow' | 'action' = 'workflow') {
-  const s = snap(text, path, role);
+  const s = oneFileSnapshot(text, path, role);
   const findings = scanSnapshot(s, ALL_CHECKS, policy).findings;
   const [o] = applyFixes(s, findings, policy, kinds, options);
   return { o, findings: findings.filter((f) => kinds.includes(f.checkId)) };
@@ -32,7 +26,7 @@ function fix(text: string, kinds: string[], options: FixOptions = {}, policy: Po
 
 /** Fixing twice changes nothing the second time. */
 function expectIdempotent(text: string, kinds: string[], options: FixOptions = {}, policy: Policy = emptyPolicy()): void {
-  const s = snap(text);
+  const s = oneFileSnapshot(text);
   const again = applyFixes(s, scanSnapshot(s, ALL_CHECKS, policy).findings, policy, kinds, options);
   expect(again.every((o) => o.status !== 'fixed' && o.text === text)).toBe(true);
 }

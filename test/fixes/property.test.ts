@@ -20,6 +20,7 @@ import type { FileOutcome } from '../../src/fixes/types.js';
 import { emptyPolicy } from '../../src/policy/config.js';
 import { parseWorkflow } from '../../src/workflows/parse.js';
 import { CORPUS, listFiles, requireCorpus } from '../helpers/corpus.js';
+import { oneFileSnapshot } from './snapshot.js';
 
 /** Keys a mechanical fix may change; any changed path must end in one of them (or lie under one). */
 const FIXABLE_KEYS = new Set(['run', 'env', 'with', 'if', 'permissions', 'environment', 'uses']);
@@ -62,8 +63,7 @@ describe('fix property over the corpus', () => {
       const kind = base === 'action.yml' || base === 'action.yaml' ? 'action' : 'workflow';
       const text = readFileSync(abs, 'utf8');
       const rel = kind === 'action' ? 'action.yml' : `.github/workflows/${path.basename(abs)}`;
-      const bytes = new TextEncoder().encode(text);
-      const snapshot = { source: 'local' as const, files: [{ path: rel, size: bytes.length, bytes, role: kind as 'workflow' | 'action' }], warnings: [] };
+      const snapshot = oneFileSnapshot(text, rel, kind);
       stats.files++;
       const findings = scanSnapshot(snapshot, ALL_CHECKS, emptyPolicy()).findings.filter((f) => f.fixable && FIXABLE_CHECK_IDS.has(f.checkId));
       if (findings.length === 0) continue;
@@ -105,8 +105,7 @@ describe('fix property over the corpus', () => {
           continue;
         }
         // (2) the findings of the fixed checks went down by what the engine claims
-        const afterBytes = new TextEncoder().encode(o.text);
-        const afterSnap = { ...snapshot, files: [{ ...snapshot.files[0], bytes: afterBytes, size: afterBytes.length }] };
+        const afterSnap = oneFileSnapshot(o.text, rel, kind);
         for (const a of o.applied) {
           const check = checkById(a.checkId);
           if (!check) continue;
@@ -129,7 +128,7 @@ describe('fix property over the corpus', () => {
         const againFindings = scanSnapshot(afterSnap, ALL_CHECKS, emptyPolicy()).findings.filter((f) => f.fixable && FIXABLE_CHECK_IDS.has(f.checkId));
         const again = applyFixes(afterSnap, againFindings, emptyPolicy(), undefined, { pins: fakePins(againFindings) });
         for (const a of again) if (a.status === 'fixed') problems.push(`${abs}: not idempotent: a second pass changed it again (${a.applied.map((x) => x.checkId).join(', ')})`);
-        // Comments and untouched lines survive: every original line that is not edited is still there, in order.
+        // Comments survive: every comment line of the original is still in the fixed text.
         const kept = text.split('\n').filter((l) => /^\s*#/.test(l));
         for (const l of kept) if (!o.text.includes(l)) problems.push(`${abs}: comment line lost: ${l.trim().slice(0, 60)}`);
       }

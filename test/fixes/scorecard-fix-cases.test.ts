@@ -23,6 +23,7 @@ import { emptyPolicy } from '../../src/policy/config.js';
 import { parseWorkflow } from '../../src/workflows/parse.js';
 import { CORPUS, listFiles, requireCorpus } from '../helpers/corpus.js';
 import { editedLines } from './diff-apply.js';
+import { oneFileSnapshot } from './snapshot.js';
 
 const MIN_STRICT = 0;
 const MIN_EQUIVALENT = 18;
@@ -125,8 +126,7 @@ function runCase(fixedPath: string): Result {
     return false;
   }));
   const rel = '.github/workflows/x.yml';
-  const bytes = new TextEncoder().encode(input);
-  const snapshot = { source: 'local' as const, files: [{ path: rel, size: bytes.length, bytes, role: 'workflow' as const }], warnings: [] };
+  const snapshot = oneFileSnapshot(input, rel);
   const all = scanSnapshot(snapshot, [checkById('expression-injection')!], emptyPolicy()).findings;
   const changed = removedLines(input, theirs);
   const mine = all.filter((f) => {

@@ -19,6 +19,7 @@ import { emptyPolicy } from '../../src/policy/config.js';
 import { parseWorkflow } from '../../src/workflows/parse.js';
 import { CORPUS, requireCorpus } from '../helpers/corpus.js';
 import { applyUnifiedDiff, editedLines } from './diff-apply.js';
+import { oneFileSnapshot } from './snapshot.js';
 
 const MAPPED: Record<string, string> = {
   template_injection: 'expression-injection',
@@ -59,8 +60,7 @@ function runCase(dir: string, checkId: string): CaseResult {
   const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { target: string };
   const input = readFileSync(path.join(dir, 'input', meta.target), 'utf8');
   const expected = applyUnifiedDiff(input, readFileSync(path.join(dir, 'expected.diff'), 'utf8'));
-  const bytes = new TextEncoder().encode(input);
-  const snapshot = { source: 'local' as const, files: [{ path: meta.target, size: bytes.length, bytes, role: 'workflow' as const }], warnings: [] };
+  const snapshot = oneFileSnapshot(input, meta.target);
   const check = checkById(checkId);
   if (!check) return { name, pass: false, reason: `no check ${checkId}` };
   const findings = scanSnapshot(snapshot, [check], emptyPolicy()).findings;
