@@ -94,6 +94,22 @@ function forkPrivateFrom(b: Record<string, unknown>, old: ForkPrivate): ForkPriv
   return { run: bool('run_workflows_from_fork_pull_requests', old.run), writeTokens: bool('send_write_tokens_to_workflows', old.writeTokens), secrets: bool('send_secrets_and_variables', old.secrets), requireApproval: bool('require_approval_for_fork_pr_workflows', old.requireApproval) };
 }
 
+/** The workflow-token default, as an organisation and a repository both hold it. */
+type WorkflowDefault = { defaultWorkflowPermissions: 'read' | 'write'; canApprovePullRequestReviews: boolean };
+
+function workflowBody(a: WorkflowDefault) {
+  return { default_workflow_permissions: a.defaultWorkflowPermissions, can_approve_pull_request_reviews: a.canApprovePullRequestReviews };
+}
+
+/** `PUT …/actions/permissions/workflow` (organisation or repository): updates `a` in place. */
+function putWorkflow(body: Record<string, unknown>, a: WorkflowDefault): RouteResult {
+  const d = body.default_workflow_permissions;
+  if (d !== undefined && d !== 'read' && d !== 'write') return invalid('Invalid request.');
+  if (d) a.defaultWorkflowPermissions = d;
+  if (typeof body.can_approve_pull_request_reviews === 'boolean') a.canApprovePullRequestReviews = body.can_approve_pull_request_reviews;
+  return { status: 204 };
+}
+
 export function restRoutes(sim: GitHubSimulator): Route[] {
   const api = () => sim.url;
   const ownerId = (login: string) => sim.org(login)?.id ?? shape.userId(login);
@@ -152,14 +168,8 @@ export function restRoutes(sim: GitHubSimulator): Route[] {
     });
   });
   orgRoute('GET', '/orgs/{org}/actions/permissions', (_c, o) => ok({ enabled_repositories: o.actions.enabledRepositories, allowed_actions: o.actions.allowedActions, sha_pinning_required: o.actions.shaPinningRequired }));
-  orgRoute('GET', '/orgs/{org}/actions/permissions/workflow', (_c, o) => ok({ default_workflow_permissions: o.actions.defaultWorkflowPermissions, can_approve_pull_request_reviews: o.actions.canApprovePullRequestReviews }));
-  orgRoute('PUT', '/orgs/{org}/actions/permissions/workflow', (ctx, o) => {
-    const d = ctx.body.default_workflow_permissions;
-    if (d !== undefined && d !== 'read' && d !== 'write') return invalid('Invalid request.');
-    if (d) o.actions.defaultWorkflowPermissions = d;
-    if (typeof ctx.body.can_approve_pull_request_reviews === 'boolean') o.actions.canApprovePullRequestReviews = ctx.body.can_approve_pull_request_reviews;
-    return { status: 204 };
-  });
+  orgRoute('GET', '/orgs/{org}/actions/permissions/workflow', (_c, o) => ok(workflowBody(o.actions)));
+  orgRoute('PUT', '/orgs/{org}/actions/permissions/workflow', (ctx, o) => putWorkflow(ctx.body, o.actions));
   orgRoute('GET', '/orgs/{org}/actions/secrets', (ctx, o) => {
     const p = page(ctx, o.secrets);
     return { status: 200, body: { total_count: o.secrets.length, secrets: p.items.map(({ selectedRepositories: _s, ...s }) => ({ ...s, ...(s.visibility === 'selected' ? { selected_repositories_url: `${api()}/orgs/${o.login}/actions/secrets/${s.name}/repositories` } : {}) })) }, headers: p.headers };
@@ -194,14 +204,8 @@ export function restRoutes(sim: GitHubSimulator): Route[] {
     enabled: r.actions.enabled, allowed_actions: r.actions.allowedActions, sha_pinning_required: r.actions.shaPinningRequired,
     ...(r.actions.allowedActions === 'selected' ? { selected_actions_url: `${api()}/repos/${r.owner}/${r.name}/actions/permissions/selected-actions` } : {}),
   }));
-  repoRoute('GET', '/repos/{owner}/{repo}/actions/permissions/workflow', (_c, r) => ok({ default_workflow_permissions: r.actions.defaultWorkflowPermissions, can_approve_pull_request_reviews: r.actions.canApprovePullRequestReviews }));
-  repoRoute('PUT', '/repos/{owner}/{repo}/actions/permissions/workflow', (ctx, r) => {
-    const d = ctx.body.default_workflow_permissions;
-    if (d !== undefined && d !== 'read' && d !== 'write') return invalid('Invalid request.');
-    if (d) r.actions.defaultWorkflowPermissions = d;
-    if (typeof ctx.body.can_approve_pull_request_reviews === 'boolean') r.actions.canApprovePullRequestReviews = ctx.body.can_approve_pull_request_reviews;
-    return { status: 204 };
-  });
+  repoRoute('GET', '/repos/{owner}/{repo}/actions/permissions/workflow', (_c, r) => ok(workflowBody(r.actions)));
+  repoRoute('PUT', '/repos/{owner}/{repo}/actions/permissions/workflow', (ctx, r) => putWorkflow(ctx.body, r.actions));
   repoRoute('GET', '/repos/{owner}/{repo}/actions/permissions/fork-pr-contributor-approval', (_c, r) =>
     r.visibility === 'public' ? ok({ approval_policy: r.actions.forkPrApproval }) : invalid('This setting applies to public repositories only.'));
   repoRoute('PUT', '/repos/{owner}/{repo}/actions/permissions/fork-pr-contributor-approval', (ctx, r) => {
@@ -215,8 +219,7 @@ export function restRoutes(sim: GitHubSimulator): Route[] {
   repoRoute('PUT', '/repos/{owner}/{repo}/actions/permissions/fork-pr-workflows-private-repos', (ctx, r) => {
     if (r.visibility === 'public') return invalid('This setting applies to private repositories only.');
     if (typeof ctx.body.run_workflows_from_fork_pull_requests !== 'boolean') return invalid('Invalid request.');
-    const f = forkPrivateFrom(ctx.body, { run: r.actions.forkPrPrivate.run, writeTokens: r.actions.forkPrPrivate.writeTokens, secrets: r.actions.forkPrPrivate.secrets, requireApproval: r.actions.forkPrPrivate.requireApproval });
-    r.actions.forkPrPrivate = f;
+    r.actions.forkPrPrivate = forkPrivateFrom(ctx.body, r.actions.forkPrPrivate);
     return { status: 204 };
   });
   repoRoute('PUT', '/repos/{owner}/{repo}/actions/permissions', (ctx, r) => {

@@ -59,30 +59,25 @@ export class OrgSettings {
   ) {}
 
   actions(): Promise<Probe<{ enabledRepositories: string }>> {
-    this.actionsP ??= (async () => {
-      if (!this.isOrganization) return { status: 'unavailable', reason: 'the owner is not an organisation' } as const;
+    return (this.actionsP ??= this.orgOnly(async () => {
       const r = await restGet<{ enabled_repositories: string }>(this.octokit, '/orgs/{org}/actions/permissions', { org: this.org }, ORG_ADMIN);
       return r.ok ? ok({ enabledRepositories: r.data.enabled_repositories }) : r.failure;
-    })();
-    return this.actionsP;
+    }));
   }
 
   workflow(): Promise<Probe<OrgWorkflowDefault>> {
-    this.workflowP ??= (async () => {
-      if (!this.isOrganization) return { status: 'unavailable', reason: 'the owner is not an organisation' } as const;
-      return workflowPermissionsProbe(await restGet<WorkflowPermissionsReply>(
-        this.octokit, '/orgs/{org}/actions/permissions/workflow', { org: this.org }, ORG_ADMIN));
-    })();
-    return this.workflowP;
+    return (this.workflowP ??= this.orgOnly(async () => workflowPermissionsProbe(await restGet<WorkflowPermissionsReply>(
+      this.octokit, '/orgs/{org}/actions/permissions/workflow', { org: this.org }, ORG_ADMIN))));
   }
 
   forkPrPrivate(): Promise<Probe<OrgForkPrPrivate>> {
-    this.forkP ??= (async () => {
-      if (!this.isOrganization) return { status: 'unavailable', reason: 'the owner is not an organisation' } as const;
-      return forkPrPrivateProbe(await restGet<ForkPrPrivateReply>(
-        this.octokit, '/orgs/{org}/actions/permissions/fork-pr-workflows-private-repos', { org: this.org }, ORG_ADMIN));
-    })();
-    return this.forkP;
+    return (this.forkP ??= this.orgOnly(async () => forkPrPrivateProbe(await restGet<ForkPrPrivateReply>(
+      this.octokit, '/orgs/{org}/actions/permissions/fork-pr-workflows-private-repos', { org: this.org }, ORG_ADMIN))));
+  }
+
+  /** A user account has no organisation settings: nothing to read. */
+  private async orgOnly<T>(read: () => Promise<Probe<T>>): Promise<Probe<T>> {
+    return this.isOrganization ? read() : { status: 'unavailable', reason: 'the owner is not an organisation' };
   }
 
   secrets(): Promise<Probe<OrgSecret[]>> {

@@ -47,8 +47,6 @@ import { environmentsFromGraphql, readSweptEnvironments, type SweptEnvironments 
 import { notRead } from './not-read.js';
 import { outsiderMayUse, type WorkflowNeeds } from './workflow-needs.js';
 
-export { notRead };
-
 const ok = <T>(value: T): Probe<T> => ({ status: 'ok', value });
 const PER_PAGE = 100;
 

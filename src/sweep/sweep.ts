@@ -224,10 +224,9 @@ async function runSweep(opts: SweepOptions, cache: EtagCache): Promise<SweepResu
     if (route === LISTING_ROUTE) return (await octokit.request(route, { per_page: PER_PAGE, page })).data as { total_count: number; repositories: ListedRepo[] };
     const params = route === ORG_LISTING_ROUTE ? { org: opts.org, type: 'all' } : { username: opts.org, type: 'owner' };
     const list = (await octokit.request(route, { ...params, per_page: PER_PAGE, page })).data as ListedRepo[];
-    // A bare array has no total: a short page ends the listing.
-    return { total_count: list.length < PER_PAGE ? seenSoFar + list.length : Number.MAX_SAFE_INTEGER, repositories: list };
+    // A bare array has no total: the loop below ends the listing at a short page.
+    return { total_count: Number.MAX_SAFE_INTEGER, repositories: list };
   };
-  let seenSoFar = 0;
 
   let listingError: Error | undefined;
   try {
@@ -267,7 +266,6 @@ async function runSweep(opts: SweepOptions, cache: EtagCache): Promise<SweepResu
         if (pending.length >= batchSize) await dispatch();
       }
       seen += data.repositories.length;
-      seenSoFar = seen;
       if (data.repositories.length < PER_PAGE || seen >= data.total_count) break;
     }
     await dispatch();

@@ -4,16 +4,10 @@
  * check, as a real client would send them).
  */
 import { ProbotOctokit } from 'probot';
-import { checkRequest } from '../helpers/github-contract.js';
+import { checkRequests } from '../sim/helpers.js';
 
 export function simProbotOctokit(baseUrl: string, violations: string[]): typeof ProbotOctokit {
-  const contract = (octokit: InstanceType<typeof ProbotOctokit>): void => {
-    octokit.hook.before('request', (options) => {
-      const parsed = octokit.request.endpoint.parse(options) as { method: string; url: string; body?: unknown };
-      const body = typeof parsed.body === 'string' ? (JSON.parse(parsed.body) as unknown) : parsed.body;
-      violations.push(...checkRequest(options as unknown as Record<string, unknown>, { ...parsed, url: parsed.url.replace(baseUrl, 'https://api.github.com'), body }));
-    });
-  };
+  const contract = (octokit: InstanceType<typeof ProbotOctokit>): void => checkRequests(octokit, baseUrl, violations);
   // The plugin type is generic over every Octokit; ours only needs the instance it is given.
   return ProbotOctokit.plugin(contract as unknown as Parameters<typeof ProbotOctokit.plugin>[0]).defaults((o: Record<string, unknown>) => ({
     ...o,

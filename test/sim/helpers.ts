@@ -16,14 +16,19 @@ export interface SimHarness {
   call(route: string, params?: Record<string, unknown>): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
 }
 
-export function checkedOctokit(baseUrl: string, violations: string[], auth = 'ghs_simTestToken'): Octokit {
-  const octokit = new Octokit({ auth, baseUrl });
+/** Checks every request `octokit` sends to the simulator at `baseUrl` against GitHub's OpenAPI description. */
+export function checkRequests(octokit: Pick<Octokit, 'hook' | 'request'>, baseUrl: string, violations: string[]): void {
   octokit.hook.before('request', (options) => {
     const parsed = octokit.request.endpoint.parse(options) as { method: string; url: string; body?: unknown };
     const body = typeof parsed.body === 'string' ? (JSON.parse(parsed.body) as unknown) : parsed.body;
     // checkRequest reads query parameters from the URL: give it GitHub's host, as a real client would use.
     violations.push(...checkRequest(options as unknown as Record<string, unknown>, { ...parsed, url: parsed.url.replace(baseUrl, 'https://api.github.com'), body }));
   });
+}
+
+export function checkedOctokit(baseUrl: string, violations: string[], auth = 'ghs_simTestToken'): Octokit {
+  const octokit = new Octokit({ auth, baseUrl });
+  checkRequests(octokit, baseUrl, violations);
   return octokit;
 }
 

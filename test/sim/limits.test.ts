@@ -68,14 +68,21 @@ describe('simulator rate limits, ETags, latency and errors', () => {
     expect(s.bucket('ghs_limits', 'core').used).toBe(0);
   });
 
-  it('applies the configured latency', async () => {
-    const { octokit } = await start({ latencyMs: 60 });
+  it('applies the configured latency, and records the most requests in flight at once', async () => {
+    const { sim: s, octokit } = await start({ latencyMs: 60 });
     const t = Date.now();
     await Promise.all([octokit.request('GET /repos/{owner}/{repo}', repo), octokit.request('GET /repos/{owner}/{repo}', repo)]);
     const elapsed = Date.now() - t;
     expect(elapsed).toBeGreaterThanOrEqual(58);
     // Concurrent requests wait in parallel, not one after the other.
     expect(elapsed).toBeLessThan(1000);
+    // bench:org reports this figure: two overlapping requests, then one alone, leave it at two.
+    expect(s.stats.peakConcurrency).toBe(2);
+    await octokit.request('GET /repos/{owner}/{repo}', repo);
+    expect(s.stats.peakConcurrency).toBe(2);
+    s.resetStats();
+    await octokit.request('GET /repos/{owner}/{repo}', repo);
+    expect(s.stats.peakConcurrency).toBe(1);
   });
 
   it('injects 5xx at the configured rate, the same ones for the same seed', async () => {
