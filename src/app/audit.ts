@@ -7,6 +7,7 @@ import { scanSnapshot } from '../engine/scan.js';
 import { checkRunPolicy } from '../policy/config.js';
 import { buildCheckRunOutput } from '../report/check-run.js';
 import { collectTouchedLines, isTouched } from '../collect/pull-request.js';
+import { readDefaultBranchHead } from '../collect/default-branch.js';
 import { loadPolicy } from '../collect/policy.js';
 import { describeError, withCheckRun } from '../publish/check-run.js';
 import type { AuditJob, DefaultBranchAuditJob } from './jobs.js';
@@ -70,27 +71,14 @@ export async function auditCommit(deps: AuditorDeps, octokit: Octokit, log: Audi
 
 /** Audits the default-branch head of a repository (settings events); archived and empty repositories are skipped. */
 export async function auditDefaultBranch(deps: AuditorDeps, octokit: Octokit, log: AuditLog, job: Omit<DefaultBranchAuditJob, 'kind' | 'installationId'>): Promise<void> {
-  let { defaultBranch, repoUrl } = job;
-  if (!defaultBranch) {
-    const res = await octokit.request('GET /repos/{owner}/{repo}', { owner: job.owner, repo: job.repo });
-    defaultBranch = res.data.default_branch;
-    repoUrl = res.data.html_url;
-    if (res.data.archived) {
-      log.info({ owner: job.owner, repo: job.repo }, 'archived repository: no check run');
-      return;
-    }
+  const head = await readDefaultBranchHead(octokit, job);
+  if (head.state === 'archived') {
+    log.info({ owner: job.owner, repo: job.repo }, 'archived repository: no check run');
+    return;
   }
-  let sha: string;
-  try {
-    const ref = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner: job.owner, repo: job.repo, ref: `heads/${defaultBranch}` });
-    sha = ref.data.object.sha;
-  } catch (err) {
-    const status = (err as { status?: number }).status;
-    if (status === 404 || status === 409) {
-      log.info({ owner: job.owner, repo: job.repo }, 'empty repository: nothing to audit');
-      return;
-    }
-    throw err;
+  if (head.state === 'empty') {
+    log.info({ owner: job.owner, repo: job.repo }, 'empty repository: nothing to audit');
+    return;
   }
-  await auditCommit(deps, octokit, log, { owner: job.owner, repo: job.repo, headSha: sha, repoUrl, branch: defaultBranch });
+  await auditCommit(deps, octokit, log, { owner: job.owner, repo: job.repo, headSha: head.sha, repoUrl: head.repoUrl, branch: head.defaultBranch });
 }

@@ -4,7 +4,7 @@
  * (publish/enforce), and the record rendered for the check run and the weekly issue (report/enforcement).
  * Called by default-branch audits and by the sweep; never on a pull request.
  */
-import { collectEnforceIds } from '../collect/enforce-ids.js';
+import { collectEnforceIds, type ReviewerIds } from '../collect/enforce-ids.js';
 import type { OctokitLike } from '../collect/github-rest.js';
 import { planEnforcement } from '../enforce/plan.js';
 import type { EnforcementNote, EnforcementRecord } from '../enforce/types.js';
@@ -29,17 +29,17 @@ export interface EnforcementOutcome {
   drift: string[];
 }
 
-/** Undefined when the policy enforces nothing (no request is made). */
+/** Undefined when the policy enforces nothing (no request is made). `opts.reviewers`: see collectEnforceIds. */
 export async function enforceRepository(
   octokit: OctokitLike & WriteOctokit,
   target: { owner: string; repo: string },
   settings: RepoSettings | undefined,
   findings: readonly Finding[],
   policy: Policy,
-  opts: { actor: string; now: string },
+  opts: { actor: string; now: string; reviewers?: (names: readonly string[]) => Promise<ReviewerIds> },
 ): Promise<EnforcementOutcome | undefined> {
   if (!settings || enforcePolicy(policy).checks.length === 0) return undefined;
-  const ids = await collectEnforceIds(octokit, target, policy, findings);
+  const ids = await collectEnforceIds(octokit, target, policy, findings, opts.reviewers);
   const plan = planEnforcement(settings, findings, policy, ids);
   if (plan.changes.length === 0 && plan.notes.length === 0) return undefined;
   const records = await applyEnforcement(octokit, target, plan.changes, { actor: opts.actor, now: opts.now });

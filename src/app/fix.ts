@@ -12,6 +12,7 @@ import { ALL_CHECKS } from '../checks/registry.js';
 import type { Check } from '../checks/types.js';
 import { refsOfFindings, resolveActionRefs } from '../collect/action-refs.js';
 import type { OctokitLike } from '../collect/github-rest.js';
+import { readDefaultBranchHead } from '../collect/default-branch.js';
 import { loadPolicy } from '../collect/policy.js';
 import { scanSnapshot } from '../engine/scan.js';
 import type { FixOptions } from '../fixes/types.js';
@@ -70,23 +71,10 @@ export async function fixRepository(
   opts: { trigger: 'check-run' | 'sweep' },
 ): Promise<FixRepositoryResult> {
   const { owner, repo } = target;
-  let defaultBranch = target.defaultBranch;
-  let repoUrl = target.repoUrl;
-  if (!defaultBranch) {
-    const res = await octokit.request('GET /repos/{owner}/{repo}', { owner, repo });
-    if (res.data.archived) return { results: [], skipped: 'the repository is archived' };
-    defaultBranch = res.data.default_branch;
-    repoUrl ??= res.data.html_url;
-  }
-  let baseSha: string;
-  try {
-    const ref = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `heads/${defaultBranch}` });
-    baseSha = ref.data.object.sha;
-  } catch (err) {
-    const status = (err as { status?: number }).status;
-    if (status === 404 || status === 409) return { defaultBranch, results: [], skipped: 'the repository is empty' };
-    throw err;
-  }
+  const head = await readDefaultBranchHead(octokit, target);
+  if (head.state === 'archived') return { results: [], skipped: 'the repository is archived' };
+  if (head.state === 'empty') return { defaultBranch: head.defaultBranch, results: [], skipped: 'the repository is empty' };
+  const { defaultBranch, repoUrl, sha: baseSha } = head;
   const loaded = await loadPolicy(octokit, { owner, repo });
   if (opts.trigger === 'sweep' && loaded.policy.autofix !== 'pr') return { defaultBranch, baseSha, results: [], skipped: 'the policy does not say autofix: pr' };
   const snapshot = await deps.collect(octokit, { owner, repo, ref: baseSha });

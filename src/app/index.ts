@@ -92,7 +92,7 @@ function envAppId(): number | undefined {
 }
 
 /** `GET /healthz` → 200 `{"status":"ok"}` (for load balancers and orchestrators). */
-export function healthHandler(req: IncomingMessage, res: ServerResponse): boolean {
+function healthHandler(req: IncomingMessage, res: ServerResponse): boolean {
   const path = (req.url ?? '').split('?')[0];
   if (path !== '/healthz') return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {

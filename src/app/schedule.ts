@@ -22,7 +22,7 @@ export interface SweepScheduler {
   close(): void;
 }
 
-export function schedulerId(installationId: number): string {
+function schedulerId(installationId: number): string {
   return `weekly-sweep:${installationId}`;
 }
 

@@ -4,6 +4,7 @@
  * cheap when it has nothing to do: no request unless the policy asks and the findings call for it.
  */
 import type { Check } from '../checks/types.js';
+import { resolveReviewers, type ReviewerIds } from '../collect/enforce-ids.js';
 import { FIXABLE_CHECK_IDS } from '../fixes/registry.js';
 import { DEFAULT_POLICY_PATH, type Policy } from '../policy/config.js';
 import { repositoryPolicy } from '../sweep/sweep.js';
@@ -24,8 +25,20 @@ export function sweptRepoPolicy(org: Policy, snapshot: RepoSnapshot): Policy {
 
 /** Enforcement in the sweep: the only place settings without webhooks (environments, Actions) are enforced. */
 export function enforcementHook(opts: { actor: string; now: () => Date }): SweptRepoHook {
+  // The organisation's reviewer ids, looked up once per sweep rather than once per repository: a sweep
+  // passes the same organisation Policy object to every repository's hooks.
+  const reviewerIds = new WeakMap<Policy, Promise<ReviewerIds>>();
   return async ({ octokit, policy, repo, snapshot, log }) => {
-    const outcome = await enforceRepository(octokit, { owner: repo.owner, repo: repo.name }, snapshot.settings, repo.findings, policy, { actor: opts.actor, now: opts.now().toISOString() });
+    const reviewers = (names: readonly string[]): Promise<ReviewerIds> => {
+      let ids = reviewerIds.get(policy);
+      if (!ids) {
+        ids = resolveReviewers(octokit, names);
+        reviewerIds.set(policy, ids);
+        ids.catch(() => reviewerIds.delete(policy)); // a failed lookup is retried by the next repository
+      }
+      return ids;
+    };
+    const outcome = await enforceRepository(octokit, { owner: repo.owner, repo: repo.name }, snapshot.settings, repo.findings, policy, { actor: opts.actor, now: opts.now().toISOString(), reviewers });
     if (!outcome) return undefined;
     log.info({ owner: repo.owner, repo: repo.name, enforcement: outcome.records.map((r) => `${r.change.checkId}:${r.status}`) }, 'sweep: settings enforcement');
     return { drift: outcome.drift };

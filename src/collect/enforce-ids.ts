@@ -86,12 +86,30 @@ async function resolveReviewer(octokit: OctokitLike, name: string): Promise<Reso
   return { name, type: 'Team', id: res.data.id };
 }
 
-/** Reviewer ids and flagged environments' current state; empty when environment enforcement is off or has nothing to do. */
+export type ReviewerIds = Pick<EnforceIds, 'reviewers' | 'unresolved'>;
+
+/** The ids of the policy's `enforce.reviewers`, one GET each, in policy order. */
+export async function resolveReviewers(octokit: OctokitLike, names: readonly string[]): Promise<ReviewerIds> {
+  const out: ReviewerIds = { reviewers: [], unresolved: [] };
+  // Sequential: a handful of reads, and the throttling plugin serialises them anyway.
+  for (const name of names) {
+    const r = await resolveReviewer(octokit, name);
+    if ('id' in r) out.reviewers.push(r);
+    else out.unresolved.push(r);
+  }
+  return out;
+}
+
+/**
+ * Reviewer ids and flagged environments' current state; empty when environment enforcement is off or has
+ * nothing to do. `reviewers` replaces resolveReviewers (the sweep resolves them once for all its repositories).
+ */
 export async function collectEnforceIds(
   octokit: OctokitLike,
   target: { owner: string; repo: string },
   policy: Policy,
   findings: readonly Finding[],
+  reviewers: (names: readonly string[]) => Promise<ReviewerIds> = (names) => resolveReviewers(octokit, names),
 ): Promise<EnforceIds> {
   const out: EnforceIds = { reviewers: [], unresolved: [], environments: new Map() };
   const enforce = enforcePolicy(policy);
@@ -102,12 +120,9 @@ export async function collectEnforceIds(
     if (typeof env === 'string' && env !== '') names.set(env.toLowerCase(), env);
   }
   if (names.size === 0) return out;
-  // Sequential: a handful of reads, and the throttling plugin serialises them anyway.
-  for (const name of enforce.reviewers) {
-    const r = await resolveReviewer(octokit, name);
-    if ('id' in r) out.reviewers.push(r);
-    else out.unresolved.push(r);
-  }
+  const ids = await reviewers(enforce.reviewers);
+  out.reviewers.push(...ids.reviewers);
+  out.unresolved.push(...ids.unresolved);
   for (const [key, name] of names) {
     const res = await restGet<RestEnvironment>(
       octokit,

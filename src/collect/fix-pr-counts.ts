@@ -3,9 +3,8 @@
  * the weekly issue. Two search requests per sweep (search counts `head:` as a branch-name prefix, so
  * `head:pipeline-guard/fix/` finds every fix-up branch). Undefined when search cannot answer.
  */
+import { FIX_BRANCH_PREFIX } from '../report/fix-pr.js';
 import type { OctokitLike } from './github-rest.js';
-
-export const FIX_BRANCH_PREFIX = 'pipeline-guard/fix/';
 
 export async function collectFixPrCounts(octokit: OctokitLike, org: string, since: Date): Promise<{ open: number; mergedThisWeek: number } | undefined> {
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(org)) return undefined;

@@ -57,7 +57,7 @@ export function describeFailure(err: unknown): HttpFailure {
  * resources it hides), plan-gated 403/404/422 -> unavailable, other 422 -> unavailable (the setting
  * does not apply to this repository), rate limits, 5xx, network -> error (Octokit already retried).
  */
-export function failureProbe(err: unknown, permission: string): Exclude<Probe<never>, { status: 'ok' }> {
+function failureProbe(err: unknown, permission: string): Exclude<Probe<never>, { status: 'ok' }> {
   const f = describeFailure(err);
   const label = f.status !== undefined ? `${f.status} ${f.message}` : f.message;
   if (f.rateLimited) return { status: 'error', reason: `rate limited: ${label}` };

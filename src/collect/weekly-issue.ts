@@ -118,7 +118,7 @@ interface Authored {
 }
 
 /** Made by an app (and by this app when its id is known and GitHub says which app). */
-export function byApp(item: Authored, appId?: number): boolean {
+function byApp(item: Authored, appId?: number): boolean {
   const via = item.performed_via_github_app;
   if (appId !== undefined && typeof via?.id === 'number') return via.id === appId;
   return item.user?.type === 'Bot' || (via !== null && via !== undefined);

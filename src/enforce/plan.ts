@@ -26,7 +26,7 @@ import {
 export const MAX_ENVIRONMENT_REVIEWERS = 6;
 
 /** The branch ruleset the default-branch-unprotected remediation creates (catalogue R1). */
-export function defaultBranchRulesetBody(): Record<string, unknown> {
+function defaultBranchRulesetBody(): Record<string, unknown> {
   return {
     name: RULESET_NAME,
     target: 'branch',

@@ -47,7 +47,7 @@ interface ListedRun {
   output?: { annotations_count?: number };
 }
 
-export async function startCheckRun(octokit: RequestOctokit, target: CheckRunTarget, opts: StartOptions): Promise<StartedCheckRun> {
+async function startCheckRun(octokit: RequestOctokit, target: CheckRunTarget, opts: StartOptions): Promise<StartedCheckRun> {
   if (!opts.forceNew) {
     const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
       owner: target.owner,
@@ -77,7 +77,7 @@ export async function startCheckRun(octokit: RequestOctokit, target: CheckRunTar
  * Completes the run with every annotation, 50 per request. With a reused run, the first
  * `annotationsSent` annotations (same audit, same order) are already on it and are skipped.
  */
-export async function completeCheckRun(
+async function completeCheckRun(
   octokit: RequestOctokit,
   target: CheckRunTarget,
   run: StartedCheckRun,
@@ -109,7 +109,7 @@ export async function completeCheckRun(
 }
 
 /** Completes a run as neutral with the reason; used when the audit failed. */
-export async function failCheckRun(octokit: RequestOctokit, target: CheckRunTarget, runId: number, reason: string, now: string): Promise<void> {
+async function failCheckRun(octokit: RequestOctokit, target: CheckRunTarget, runId: number, reason: string, now: string): Promise<void> {
   const out = auditFailedOutput(reason);
   await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
     owner: target.owner,

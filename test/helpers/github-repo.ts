@@ -54,10 +54,10 @@ export function repoFiles(dir = REPO_DIR): RepoFile[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-export const TREE_OID = 'aaaa000000000000000000000000000000000001';
+const TREE_OID = 'aaaa000000000000000000000000000000000001';
 export const COMMIT_OID = 'c0ffee0000000000000000000000000000000001';
 
-export function isText(b: Buffer): boolean {
+function isText(b: Buffer): boolean {
   if (b.includes(0)) return false;
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(b);
@@ -67,12 +67,12 @@ export function isText(b: Buffer): boolean {
   }
 }
 
-export function gqlBlob(f: RepoFile) {
+function gqlBlob(f: RepoFile) {
   const text = isText(f.bytes);
   return { oid: f.sha, byteSize: f.bytes.length, isBinary: !text, isTruncated: false, text: text ? f.bytes.toString('utf8') : null };
 }
 
-export function commitNode(files: RepoFile[]) {
+function commitNode(files: RepoFile[]) {
   const wf = files.filter((f) => f.path.startsWith('.github/workflows/'));
   return {
     __typename: 'Commit',
@@ -101,14 +101,14 @@ export function treeBody(files: RepoFile[], truncated = false) {
 }
 
 /** Every reply body the tests hand to nock, validated against GitHub's response schema. */
-export const replyViolations: string[] = [];
+const replyViolations: string[] = [];
 
 export function replyChecked(method: string, route: string, status: number, body: unknown): unknown {
   replyViolations.push(...responseViolations(method, route, status, body));
   return body;
 }
 
-export function mockRest(scope: nock.Scope, fixtures: RestFixture[], owner: string, repo: string): void {
+function mockRest(scope: nock.Scope, fixtures: RestFixture[], owner: string, repo: string): void {
   for (const f of fixtures) {
     const params: Record<string, string | number> = { owner, repo, ...(f.params ?? {}) };
     const query: Record<string, string> = {};
