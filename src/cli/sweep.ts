@@ -14,7 +14,7 @@ import type { OctokitLike } from '../collect/github-rest.js';
 import { severityRank, type Severity } from '../model/types.js';
 import { emptyPolicy, parsePolicy, PolicyError, sweepPolicy, type Policy } from '../policy/config.js';
 import { oneLine } from '../report/markdown.js';
-import { countBySeverity, countsInOrgScore, grade, score, type Grade } from '../report/score.js';
+import { countBySeverity, countsInOrgScore, grade, orgScore, score, type Grade } from '../report/score.js';
 import type { GateDecision, PreviousState, WeeklyInput, WeeklyIssue } from '../report/weekly.js';
 import type { SweepFn, SweepOctokit, SweepResult, SweptRepo } from '../sweep/types.js';
 import { VERSION } from '../version.js';
@@ -245,7 +245,7 @@ function text(args: SweepArgs, rows: ScoreRow[], result: SweepResult, issue: Pub
   if (rows.length > 0) {
     // The weekly issue's organisation score: repositories with nothing evaluable and no finding are left out.
     const counted = rows.filter((r) => countsInOrgScore(r.notEvaluated, Object.values(r.counts).reduce((n, c) => n + c, 0)));
-    const mean = counted.length > 0 ? Math.round(counted.reduce((sum, r) => sum + r.score, 0) / counted.length) : undefined;
+    const mean = orgScore(counted.map((r) => r.score));
     const left = rows.length - counted.length;
     lines.push(`${mean === undefined ? 'No organisation score (nothing could be evaluated)' : `Organisation score ${mean} (${grade(mean)})`}` +
       `${left > 0 ? `, ${left} ${left === 1 ? 'repository' : 'repositories'} with nothing evaluable left out` : ''}; worst first:`, '');

@@ -35,3 +35,8 @@ export function countBySeverity(findings: readonly Pick<Finding, 'severity'>[]):
 export function countsInOrgScore(notEvaluated: number, findings: number): boolean {
   return !(notEvaluated > 0 && findings === 0);
 }
+
+/** The organisation score: the rounded mean of the scores of the repositories that count; undefined when none does. */
+export function orgScore(scores: readonly number[]): number | undefined {
+  return scores.length > 0 ? Math.round(scores.reduce((n, s) => n + s, 0) / scores.length) : undefined;
+}

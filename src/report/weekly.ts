@@ -36,7 +36,7 @@
 import type { Finding, Severity } from '../model/types.js';
 import { severityRank } from '../model/types.js';
 import { checkById } from '../checks/registry.js';
-import { countBySeverity, grade, score, countsInOrgScore } from './score.js';
+import { countBySeverity, grade, score, countsInOrgScore, orgScore as orgScoreOf } from './score.js';
 import type { Grade } from './score.js';
 import { byteLength, encodePath, escapeMarkdown, mdLink, oneLine, truncateMarkdown } from './markdown.js';
 
@@ -636,7 +636,7 @@ export function renderWeeklyIssue(input: WeeklyInput): WeeklyIssue {
   scored.sort((a, b) => a.score - b.score || b.counts.critical - a.counts.critical || b.counts.high - a.counts.high || byName(a.repo.name, b.repo.name));
   const unevaluated = active.filter(isUnevaluated).length;
 
-  const orgScore = scored.length > 0 ? Math.round(scored.reduce((n, s) => n + s.score, 0) / scored.length) : undefined;
+  const orgScore = orgScoreOf(scored.map((s) => s.score));
   const pastHistory = (input.previous?.history ?? []).filter((h) => h.week < week);
   const history = orgScore === undefined ? pastHistory.slice(-HISTORY_WEEKS) : [...pastHistory, { week, score: orgScore }].slice(-HISTORY_WEEKS);
   const last = pastHistory.at(-1);

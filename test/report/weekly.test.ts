@@ -383,4 +383,10 @@ describe('the organisation score rule shared with the CLI', () => {
     expect(countsInOrgScore(2, 1)).toBe(true);
     expect(countsInOrgScore(0, 0)).toBe(true);
   });
+  it('the organisation score is the rounded mean of the counted scores, none when nothing counts', async () => {
+    const { orgScore } = await import('../../src/report/score.js');
+    expect(orgScore([64, 97, 100])).toBe(87);
+    expect(orgScore([64, 65])).toBe(65);
+    expect(orgScore([])).toBeUndefined();
+  });
 });
